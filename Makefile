@@ -1,0 +1,40 @@
+# Care Tracker. `make run` starts everything locally; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CHECKOV_VENV := .venv-checkov
+export PYTHONPATH := $(CURDIR)/layers:$(CURDIR)
+export AWS_DEFAULT_REGION ?= eu-west-2
+
+.PHONY: run test package bench clean venv checkov-venv
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+checkov-venv: $(CHECKOV_VENV)/.installed
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt constraints-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt -c constraints-checkov.txt
+	touch $@
+
+## The whole service on 127.0.0.1: local AWS (moto), demo data, API on :8000. Ctrl-C stops it.
+run: venv
+	$(PY) -m infra.local.stack --api-port 8000 --aws-port 4566
+
+## Unit, integration, end-to-end and deployment tests (the last build the package and lint it).
+test: venv checkov-venv
+	$(PY) -m pytest
+
+## out/: deployment.zip (app code), layer.zip (dependencies) and sam.json (every resource).
+package: venv
+	$(PY) -m infra.package out
+
+## Benchmarks; figures are printed and written to bench/results.json.
+bench: venv
+	$(PY) -m bench.run
+
+clean:
+	rm -rf build out .pytest_cache

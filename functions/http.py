@@ -1,0 +1,137 @@
+"""How a Chalice route becomes a thin entry point: authenticate, parse the input into a pydantic
+model, call one service function, map the result (or an AppError) to a JSON response.
+
+Each route is declared once, with its models, and that declaration also feeds /openapi.json.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Callable
+
+from chalice import Blueprint, CognitoUserPoolAuthorizer, Response
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+
+from care_tracker.errors import AppError, BadRequest, Forbidden, ValidationFailed
+
+# Deployed, API Gateway also checks the ID token before the function runs; the pool's ARN is set
+# from the stack (infra/resources.yaml). The function verifies the token itself on every request,
+# because this authorizer is enforced neither by `chalice local` nor by the test client.
+COGNITO = CognitoUserPoolAuthorizer("CareTrackerUsers", provider_arns=["arn:aws:cognito-idp:eu-west-2:000000000000:userpool/set-by-template"])
+
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+# An email address, compared case-insensitively everywhere, so stored lower-case.
+Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=254,
+                                         pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+
+
+class Strict(BaseModel):
+    """Request bodies refuse unknown fields, so a typo is an error rather than silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    path: str
+    method: str
+    summary: str
+    public: bool
+    roles: tuple[str, ...] = ()
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    tag: str = "care-tracker"
+    errors: tuple[int, ...] = field(default=())
+
+
+ROUTES: list[RouteSpec] = []
+
+
+def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    if isinstance(payload, BaseModel):
+        payload = payload.model_dump(mode="json", exclude_none=False)
+    return Response(body=json.dumps(payload, default=str), status_code=status, headers={**JSON_HEADERS, **(headers or {})})
+
+
+def error_response(error: AppError) -> Response:
+    return json_response(error.to_dict(), error.status)
+
+
+def _explain(exc: ValidationError, where: str) -> ValidationFailed:
+    problems = []
+    for err in exc.errors(include_url=False, include_context=False, include_input=False):
+        name = ".".join(str(part) for part in err["loc"]) or where
+        problems.append({"field": name, "problem": err["msg"]})
+    text = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
+    return ValidationFailed(f"Check the {where}: {text}.", details={"problems": problems})
+
+
+def parse_body(raw: bytes | None, model: type[BaseModel]) -> BaseModel:
+    if not raw:
+        raise BadRequest("Send a JSON object as the request body.", code="missing_body")
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"The request body is not valid JSON: {exc}.", code="invalid_json") from exc
+    if not isinstance(data, dict):
+        raise BadRequest("The request body must be a JSON object.", code="invalid_json")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _explain(exc, "request body") from exc
+
+
+def parse_query(params: dict[str, str] | None, model: type[BaseModel]) -> BaseModel:
+    try:
+        return model.model_validate(params or {})
+    except ValidationError as exc:
+        raise _explain(exc, "query string") from exc
+
+
+def authenticate(request) -> Any:
+    from care_tracker.wiring import auth_service
+
+    return auth_service().authenticate(request.headers.get("authorization"))
+
+
+def route(
+    bp: Blueprint, path: str, method: str = "GET", *, summary: str, public: bool = False,
+    roles: tuple[str, ...] = (), body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None, status: int = 200, tag: str = "care-tracker",
+) -> Callable:
+    """Registers `fn` as a route. `fn` gets the path parameters, and `caller`, `body`, `query` when
+    the route has them; it returns a pydantic model, a dict, or a chalice Response."""
+
+    spec = RouteSpec(path=path, method=method, summary=summary, public=public, roles=roles, body=body,
+                     query=query, response=response, status=status, tag=tag)
+
+    def decorate(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def view(**params: str) -> Response:
+            request = bp.current_request
+            try:
+                kwargs: dict[str, Any] = dict(params)
+                if not public:
+                    caller = authenticate(request)
+                    if roles and not caller.has(*roles):
+                        raise Forbidden("Your account does not have the role needed for this.", code="wrong_role")
+                    kwargs["caller"] = caller
+                if body is not None:
+                    kwargs["body"] = parse_body(request.raw_body, body)
+                if query is not None:
+                    kwargs["query"] = parse_query(request.query_params, query)
+                result = fn(**kwargs)
+            except AppError as error:
+                return error_response(error)
+            return result if isinstance(result, Response) else json_response(result, status)
+
+        view.route_spec = spec  # type: ignore[attr-defined]
+        ROUTES.append(spec)
+        bp.route(path, methods=[method], authorizer=None if public else COGNITO)(view)
+        return view
+
+    return decorate

@@ -1,0 +1,34 @@
+"""Routes that exist only on the local stack (API.md "Running locally")."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from chalice import Blueprint
+from pydantic import AwareDatetime, BaseModel
+
+from care_tracker.errors import NotFound
+from functions.http import Strict, route
+
+bp = Blueprint(__name__)
+
+
+class RunJob(Strict):
+    at: AwareDatetime
+
+
+@route(bp, "/_local/outbox", summary="Every email sent, newest last (local stack only)", public=True, tag="local")
+def outbox():
+    from care_tracker.adapters.local_outbox import sent_mail
+
+    return {"messages": sent_mail()}
+
+
+@route(bp, "/_local/jobs/{job_name}", "POST", summary="Run a scheduled job as if the clock read `at` (local stack only)",
+       public=True, body=RunJob, tag="local")
+def run_job(job_name: str, body: RunJob):
+    from functions.jobs import JOBS
+
+    job = JOBS.get(job_name)
+    if job is None:
+        raise NotFound(f"There is no job called {job_name!r}. Jobs: {', '.join(sorted(JOBS))}.", code="unknown_job")
+    return {"job": job_name, "at": body.at.isoformat(), "result": job(body.at)}

@@ -1,0 +1,42 @@
+"""Demo data for the local stack: the demo CQC file goes through the real import, then a demo
+approver and a support-team admin are created like any account (temporary password, welcome mail)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+DEMO_FILE = Path(__file__).resolve().parents[1] / "demo" / "cqc_locations.csv"
+DEMO_APPROVER = "approver@demo.care-tracker.example.org"
+DEMO_ADMIN = "support@demo.care-tracker.example.org"
+
+
+def load_demo_data(imports_bucket: str) -> dict[str, str]:
+    """Returns the demo logins: email -> temporary password."""
+    from care_tracker.roles import Role
+    from care_tracker.wiring import account_service, location_directory, object_store
+    from functions.jobs import run_import_cqc_locations
+
+    object_store().put_text(imports_bucket, "cqc/demo_active_locations.csv", DEMO_FILE.read_text(encoding="utf-8"))
+    run_import_cqc_locations(datetime.now(timezone.utc))
+
+    directory = location_directory()
+    organisations = directory.organisations()
+    locations = directory.locations()
+    # The demo approver runs the first organisation that has no approver from the file.
+    org_id = sorted(o for o, org in organisations.items() if not org.get("first_approver_id"))[0]
+    accounts = account_service()
+    approver = accounts.create_account(
+        email=DEMO_APPROVER, full_name="Demo Approver", roles=[Role.APPROVER.value, Role.PROVIDER_USER.value],
+        org_id=org_id, location_ids=sorted(l for l, loc in locations.items() if loc["org_id"] == org_id))
+    directory.set_first_approver(org_id, approver.user_id)
+    accounts.create_account(email=DEMO_ADMIN, full_name="Demo Support", roles=[Role.ADMIN.value])
+    return {DEMO_APPROVER: _temporary_password(DEMO_APPROVER), DEMO_ADMIN: _temporary_password(DEMO_ADMIN)}
+
+
+def _temporary_password(email: str) -> str:
+    from care_tracker.adapters.local_outbox import sent_mail
+
+    for mail in reversed(sent_mail()):
+        if mail["to"] == email and "Temporary password:" in mail["body"]:
+            return mail["body"].split("Temporary password:", 1)[1].split()[0]
+    raise LookupError(f"no welcome mail for {email}")

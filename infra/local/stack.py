@@ -1,0 +1,117 @@
+"""The whole service on this machine: moto's server as the local AWS, the resources from
+infra/resources.yaml, demo data, and the API under `chalice local`.
+
+    python -m infra.local.stack [--api-port 8000] [--aws-port 4566] [--info-file PATH]
+
+Ctrl-C (or SIGTERM) stops all of it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+REGION = "eu-west-2"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(url: str, seconds: float, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the API process exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer within {seconds}s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--api-port", type=int, default=8000)
+    parser.add_argument("--aws-port", type=int, default=4566)
+    parser.add_argument("--info-file", help="write the URLs and demo logins here as JSON once ready")
+    args = parser.parse_args(argv)
+
+    aws = f"http://127.0.0.1:{args.aws_port}"
+    os.environ.update({
+        "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local",
+        "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "AWS_ENDPOINT_URL": aws,
+        "CARE_TRACKER_LOCAL": "1", "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_NAMESPACE": "CareTracker",
+    })
+    os.environ.pop("AWS_PROFILE", None)
+
+    from moto.server import ThreadedMotoServer
+
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=args.aws_port, verbose=False)
+    moto.start()
+    api: subprocess.Popen | None = None
+    try:
+        from infra.local.provision import provision
+
+        env = provision(region=REGION)
+        env["JWKS_URL"] = f"{aws}/{env['USER_POOL_ID']}/.well-known/jwks.json"
+        os.environ.update(env)
+
+        from care_tracker import wiring
+        from infra.local.demo import load_demo_data
+
+        wiring.reset()
+        logins = load_demo_data(env["IMPORTS_BUCKET"])
+
+        api = subprocess.Popen(
+            [sys.executable, "-m", "chalice", "local", "--host", "127.0.0.1", "--port", str(args.api_port),
+             "--no-autoreload", "--stage", "dev"],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "layers"), str(ROOT)])},
+        )
+        url = f"http://127.0.0.1:{args.api_port}"
+        _wait_for(f"{url}/health", 60, api)
+        info = {"api": url, "aws": aws, "logins": logins, "user_pool_id": env["USER_POOL_ID"]}
+        if args.info_file:
+            Path(args.info_file).write_text(json.dumps(info))
+        print(f"\nCare Tracker is running at {url}  (local AWS: {aws})", flush=True)
+        print(f"  API description: {url}/openapi.json   Sent mail: {url}/_local/outbox")
+        print("  Demo logins (you will be asked to choose a new password at first login):")
+        for email, password in logins.items():
+            print(f"    {email}  temporary password: {password}")
+        print(f"  Try: curl -s -X POST {url}/auth/login -H 'Content-Type: application/json' "
+              f"-d '{{\"email\": \"{next(iter(logins))}\", \"password\": \"...\"}}'")
+        print("Press Ctrl-C to stop.", flush=True)
+
+        stop = {"now": False}
+
+        def _stop(*_):
+            stop["now"] = True
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        while not stop["now"] and api.poll() is None:
+            time.sleep(0.3)
+        return 0 if stop["now"] else (api.returncode or 1)
+    finally:
+        if api is not None and api.poll() is None:
+            api.terminate()
+            try:
+                api.wait(10)
+            except subprocess.TimeoutExpired:
+                api.kill()
+        moto.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Settings read from the environment.
+
+Deployed, the template sets these (infra/resources.yaml, `Globals.Function.Environment`);
+locally, infra/local/provision.py resolves the same mapping against moto.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Settings:
+    region: str
+    users_table: str
+    usernames_table: str
+    organisations_table: str
+    locations_table: str
+    registrations_table: str
+    announcements_table: str
+    returns_table: str
+    windows_table: str
+    compliance_table: str
+    cases_table: str
+    idempotency_table: str
+    imports_bucket: str
+    exports_bucket: str
+    backups_bucket: str
+    user_pool_id: str
+    user_pool_client_id: str
+    mail_sender: str
+    # Where people log in; quoted in welcome emails.
+    login_url: str
+    # Set only by the local stack: enables /_local/* routes and local mail of reset codes.
+    local: bool
+    # Where Cognito's signing keys are served; derived from the pool unless overridden (moto server).
+    jwks_url: str
+    token_issuer: str
+
+    @property
+    def table_names(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__ if name.endswith("_table")}
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    region = _env("AWS_REGION") or _env("AWS_DEFAULT_REGION", "eu-west-2")
+    pool = _env("USER_POOL_ID")
+    issuer = f"https://cognito-idp.{region}.amazonaws.com/{pool}"
+    return Settings(
+        region=region,
+        users_table=_env("USERS_TABLE"),
+        usernames_table=_env("USERNAMES_TABLE"),
+        organisations_table=_env("ORGANISATIONS_TABLE"),
+        locations_table=_env("LOCATIONS_TABLE"),
+        registrations_table=_env("REGISTRATIONS_TABLE"),
+        announcements_table=_env("ANNOUNCEMENTS_TABLE"),
+        returns_table=_env("RETURNS_TABLE"),
+        windows_table=_env("WINDOWS_TABLE"),
+        compliance_table=_env("COMPLIANCE_TABLE"),
+        cases_table=_env("CASES_TABLE"),
+        idempotency_table=_env("IDEMPOTENCY_TABLE"),
+        imports_bucket=_env("IMPORTS_BUCKET"),
+        exports_bucket=_env("EXPORTS_BUCKET"),
+        backups_bucket=_env("BACKUPS_BUCKET"),
+        user_pool_id=pool,
+        user_pool_client_id=_env("USER_POOL_CLIENT_ID"),
+        mail_sender=_env("MAIL_SENDER", "no-reply@care-tracker.example.org"),
+        login_url=_env("LOGIN_URL", "https://care-tracker.example.org/login"),
+        local=_env("CARE_TRACKER_LOCAL") == "1",
+        jwks_url=_env("JWKS_URL") or f"{issuer}/.well-known/jwks.json",
+        token_issuer=issuer,
+    )

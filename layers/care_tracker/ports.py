@@ -1,0 +1,88 @@
+"""The small interfaces services depend on; adapters/ implements them on AWS."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """An aware datetime (UTC)."""
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    body: str
+
+
+class Mailer(Protocol):
+    def send(self, mail: Mail) -> None: ...
+
+
+@dataclass(frozen=True)
+class Tokens:
+    id_token: str
+    access_token: str
+    refresh_token: str | None
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class Challenge:
+    name: str
+    session: str
+
+
+class IdentityProvider(Protocol):
+    """The login service (Cognito). Usernames are lower-cased emails."""
+
+    def create_user(self, email: str, temporary_password: str) -> str:
+        """Creates a user who must change the temporary password; returns their id (sub)."""
+
+    def delete_user(self, email: str) -> None: ...
+
+    def login(self, email: str, password: str) -> Tokens | Challenge: ...
+
+    def answer_new_password(self, email: str, session: str, new_password: str) -> Tokens: ...
+
+    def forgot_password(self, email: str) -> str | None:
+        """Starts a reset. Returns the code only where the backend discloses it (moto); Cognito mails it."""
+
+    def reset_password(self, email: str, code: str, new_password: str) -> None: ...
+
+    def disable_user(self, email: str) -> None: ...
+
+    def enable_user(self, email: str) -> None: ...
+
+
+class TokenVerifier(Protocol):
+    def claims(self, token: str) -> dict[str, Any]:
+        """Verified claims of an ID token; raises Unauthorized."""
+
+
+@dataclass
+class UserRecord:
+    user_id: str
+    email: str
+    full_name: str
+    roles: list[str]
+    org_id: str | None = None
+    location_ids: list[str] = field(default_factory=list)
+    active: bool = True
+    phone: str | None = None
+    job_title: str | None = None
+    comms_consent: bool = False
+    created_at: datetime | None = None
+    version: int | None = None
+
+
+class UserRepository(Protocol):
+    def get(self, user_id: str) -> UserRecord | None: ...
+
+    def create(self, user: UserRecord) -> None:
+        """Stores a new user and claims their email; Conflict if the email is taken."""
+
+    def email_taken(self, email: str) -> bool: ...

@@ -1,0 +1,11 @@
+"""Who can do what. A caller may hold several roles (an approver is also a provider user)."""
+from enum import Enum
+
+
+class Role(str, Enum):
+    PROVIDER_USER = "provider_user"
+    APPROVER = "approver"
+    ADMIN = "admin"  # the support team
+    ENFORCEMENT_OFFICER = "enforcement_officer"
+    EMPLOYER = "employer"
+    PA = "pa"
