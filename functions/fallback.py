@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from chalice import Chalice
 
+from care_tracker.config import settings
 from care_tracker.errors import AppError, NotFound
 from functions.http import error_response
 
@@ -34,8 +35,15 @@ def install(app: Chalice) -> None:
 
         app.route(path, methods=missing, name=f"not_allowed_{len(app.routes)}")(not_allowed)
 
-    @app.route("/{proxy+}", methods=list(ALL_METHODS), name="unknown_route")
     def unknown_route(**_params):
         request = app.current_request
         return error_response(NotFound(f"There is no route {request.method} {request.path}. The routes are listed at /openapi.json.",
                                        code="unknown_route"))
+
+    if settings().local:
+        # `chalice local` matches only paths of the same depth and knows no greedy {proxy+}.
+        for depth in range(1, 9):
+            path = "".join(f"/{{p{i}}}" for i in range(depth))
+            app.route(path, methods=list(ALL_METHODS), name=f"unknown_route_{depth}")(unknown_route)
+    else:
+        app.route("/{proxy+}", methods=list(ALL_METHODS), name="unknown_route")(unknown_route)

@@ -1,6 +1,8 @@
 """What wraps every API request: UK-only access, Powertools logging with a correlation id, and tracing."""
 from __future__ import annotations
 
+import time
+
 from chalice import Chalice, ConvertToMiddleware
 from chalice.app import Request
 
@@ -27,7 +29,13 @@ def install(app: Chalice) -> None:
         return get_response(event)
 
     @app.middleware("http")
-    def traced(event: Request, get_response):
+    def traced_and_logged(event: Request, get_response):
+        route = f"{event.method} {event.context.get('resourcePath', '')}"
+        started = time.perf_counter()
         # The Tracer is built here, on the first request, not at import (see observability.py).
-        with tracer().provider.in_subsegment(f"## {event.method} {event.context.get('resourcePath', '')}"):
-            return get_response(event)
+        with tracer().provider.in_subsegment(f"## {route}"):
+            response = get_response(event)
+        # The route template, never the body, query or headers: no personal data in logs.
+        logger.info("request", extra={"route": route, "status": response.status_code,
+                                      "ms": round((time.perf_counter() - started) * 1000, 1)})
+        return response

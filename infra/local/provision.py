@@ -61,7 +61,8 @@ def provision(*, region: str, stack: str = "care-tracker-local", overrides: dict
     client = resources["UserPoolClient"]["Properties"]
     refs["UserPoolClient"] = idp.create_user_pool_client(
         UserPoolId=pool_id, ClientName=f"{stack}-app", GenerateSecret=False,
-        ExplicitAuthFlows=client["ExplicitAuthFlows"],
+        **{k: client[k] for k in ("ExplicitAuthFlows", "PreventUserExistenceErrors", "EnableTokenRevocation",
+                                  "IdTokenValidity", "AccessTokenValidity", "RefreshTokenValidity", "TokenValidityUnits")},
     )["UserPoolClient"]["ClientId"]
 
     ses.verify_email_identity(EmailAddress=_resolve(resources["MailIdentity"]["Properties"]["EmailIdentity"], refs, params))

@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-port", type=int, default=8000)
     parser.add_argument("--aws-port", type=int, default=4566)
     parser.add_argument("--info-file", help="write the URLs and demo logins here as JSON once ready")
+    parser.add_argument("--api-log", help="write the API's output (its logs) to this file instead of the terminal")
     args = parser.parse_args(argv)
 
     aws = f"http://127.0.0.1:{args.aws_port}"
@@ -74,10 +75,12 @@ def main(argv: list[str] | None = None) -> int:
         wiring.reset()
         logins = load_demo_data(env["IMPORTS_BUCKET"])
 
+        api_output = open(args.api_log, "ab") if args.api_log else None  # noqa: SIM115 - closed with the process
         api = subprocess.Popen(
-            [sys.executable, "-m", "chalice", "local", "--host", "127.0.0.1", "--port", str(args.api_port),
+            [str(Path(sys.executable).with_name("chalice")), "local", "--host", "127.0.0.1", "--port", str(args.api_port),
              "--no-autoreload", "--stage", "dev"],
             cwd=ROOT, env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "layers"), str(ROOT)])},
+            stdout=api_output, stderr=subprocess.STDOUT if api_output else None,
         )
         url = f"http://127.0.0.1:{args.api_port}"
         _wait_for(f"{url}/health", 60, api)

@@ -108,8 +108,9 @@ class CognitoIdentity:
             if _code(exc) in ("UserNotFoundException", "NotAuthorizedException", "InvalidParameterException"):
                 return None  # say nothing about whether the account exists
             raise _translate(exc) from exc
-        # Only moto discloses the code (Cognito mails it itself).
-        return response["ResponseMetadata"].get("HTTPHeaders", {}).get("x-moto-forgot-password-confirmation-code")
+        # Only moto discloses the code (Cognito mails it itself); for an unknown user it says "None".
+        code = response["ResponseMetadata"].get("HTTPHeaders", {}).get("x-moto-forgot-password-confirmation-code")
+        return code if code and code != "None" else None
 
     def reset_password(self, email: str, code: str, new_password: str) -> None:
         try:
