@@ -31,4 +31,4 @@ def run_job(job_name: str, body: RunJob):
     job = JOBS.get(job_name)
     if job is None:
         raise NotFound(f"There is no job called {job_name!r}. Jobs: {', '.join(sorted(JOBS))}.", code="unknown_job")
-    return {"job": job_name, "at": body.at.isoformat(), "result": job(body.at)}
+    return {"job": job_name, "at": body.at.isoformat(), "result": job.run(body.at)}

@@ -14,10 +14,10 @@ def load_demo_data(imports_bucket: str) -> dict[str, str]:
     """Returns the demo logins: email -> temporary password."""
     from care_tracker.roles import Role
     from care_tracker.wiring import account_service, location_directory, object_store
-    from functions.jobs import run_import_cqc_locations
+    from functions.jobs import import_cqc_locations
 
     object_store().put_text(imports_bucket, "cqc/demo_active_locations.csv", DEMO_FILE.read_text(encoding="utf-8"))
-    run_import_cqc_locations(datetime.now(timezone.utc))
+    import_cqc_locations(datetime.now(timezone.utc))
 
     directory = location_directory()
     organisations = directory.organisations()
