@@ -67,9 +67,17 @@ def _login_answer(result):
 @route(bp, "/auth/login", "POST", summary="Log in: tokens, or a NEW_PASSWORD_REQUIRED challenge on first login",
        public=True, body=LoginRequest, response=TokensResponse, tag="auth")
 def login(body: LoginRequest):
+    from care_tracker.errors import Unauthorized
+    from care_tracker.observability import metrics
     from care_tracker.wiring import auth_service
 
-    return _login_answer(auth_service().login(body.email, body.password))
+    try:
+        answer = auth_service().login(body.email, body.password)
+    except Unauthorized:
+        metrics.add_metric(name="LoginsRefused", unit="Count", value=1)
+        raise
+    metrics.add_metric(name="Logins", unit="Count", value=1)
+    return _login_answer(answer)
 
 
 @route(bp, "/auth/new-password", "POST", summary="Choose a password at first login (answers the challenge)",

@@ -5,6 +5,7 @@ The Tracer is built on first use, not at import: constructing it loads the X-Ray
 """
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 
 from aws_lambda_powertools import Logger, Metrics
@@ -13,6 +14,8 @@ SERVICE = "care-tracker"
 
 logger = Logger(service=SERVICE)
 metrics = Metrics(namespace="CareTracker", service=SERVICE)
+# Most requests record no business metric; that is normal, not worth a warning per request.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 
 @lru_cache(maxsize=1)

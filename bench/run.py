@@ -1,0 +1,45 @@
+"""`make bench`: runs every benchmark module and writes bench/results.json.
+
+    python -m bench.run [name ...]      # e.g. python -m bench.run cold_start request_counts
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import time
+import traceback
+from pathlib import Path
+
+BENCHMARKS = ["cold_start", "request_counts", "artifact", "accounts", "returns", "compliance", "backups"]
+
+
+def main(argv: list[str]) -> int:
+    names = argv or BENCHMARKS
+    results: dict[str, dict] = {}
+    failed = False
+    for name in names:
+        try:
+            module = importlib.import_module(f"bench.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"bench.{name}":
+                print(f"== {name}: not written yet")
+                continue
+            raise
+        print(f"== {name}")
+        started = time.perf_counter()
+        try:
+            results[name] = module.main()
+        except Exception:  # noqa: BLE001 - report every benchmark, then fail
+            traceback.print_exc()
+            results[name] = {"error": traceback.format_exc(limit=3)}
+            failed = True
+        print(f"   ({time.perf_counter() - started:.1f}s)")
+    out = Path(__file__).with_name("results.json")
+    out.write_text(json.dumps(results, indent=2, default=str))
+    print(f"figures written to {out}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
