@@ -56,6 +56,16 @@ def error_response(error: AppError) -> Response:
     return json_response(error.to_dict(), error.status)
 
 
+def internal_error(request) -> Response:
+    from care_tracker.observability import logger
+
+    request_id = (request.context or {}).get("requestId", "")
+    logger.exception("unhandled error", extra={"route": f"{request.method} {request.context.get('resourcePath', '')}"})
+    return json_response({"code": "internal_error", "details": {"request_id": request_id},
+                          "message": "Something went wrong on our side and it has been logged. Try again in a few minutes; "
+                                     f"if it keeps happening, contact the support team quoting {request_id}."}, 500)
+
+
 def _explain(exc: ValidationError, where: str) -> ValidationFailed:
     problems = []
     for err in exc.errors(include_url=False, include_context=False, include_input=False):
@@ -122,6 +132,8 @@ def route(
                 result = fn(**kwargs)
             except AppError as error:
                 return error_response(error)
+            except Exception:  # a bug: logged with its traceback, answered in the same shape
+                return internal_error(request)
             return result if isinstance(result, Response) else json_response(result, status)
 
         view.route_spec = spec  # type: ignore[attr-defined]

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 from urllib.parse import unquote_plus
 
-from care_tracker.observability import logger, metrics
+from care_tracker.observability import logger, metrics, tracer
 
 
 @dataclass(frozen=True)
@@ -57,11 +57,14 @@ def handler(event: dict[str, Any] | None, context: Any) -> dict:
     """The Lambda entry point of every job; the function's JOB_NAME says which one."""
     name = os.environ["JOB_NAME"]
     event = event or {}
-    records = event.get("Records") or []
-    if records and name == "import_cqc_locations":
-        keys = [unquote_plus(r["s3"]["object"]["key"]) for r in records if "s3" in r]
-        return {"runs": [JOBS[name].run(parse_at(None), key=key) for key in keys]}
-    result = JOBS[name].run(parse_at(event.get("at")))
+    logger.append_keys(job=name)
+    with tracer().provider.in_subsegment(f"## job {name}"):
+        records = event.get("Records") or []
+        if records and name == "import_cqc_locations":
+            keys = [unquote_plus(r["s3"]["object"]["key"]) for r in records if "s3" in r]
+            result = {"runs": [JOBS[name].run(parse_at(None), key=key) for key in keys]}
+        else:
+            result = JOBS[name].run(parse_at(event.get("at")))
     metrics.add_metric(name="JobRuns", unit="Count", value=1)
     return result
 

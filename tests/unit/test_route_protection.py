@@ -72,3 +72,18 @@ def test_wrong_methods_and_unknown_paths_answer_in_the_error_shape():
                 response = client.http.request(method, _concrete(path), headers={"Content-Type": "application/json"}, body=b"{}")
                 assert response.status_code == 405, (method, path)
                 assert json.loads(response.body)["code"] == "method_not_allowed"
+
+
+def test_a_bug_is_a_500_in_the_error_shape(monkeypatch):
+    import care_tracker.wiring as wiring
+
+    def broken():
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(wiring, "auth_service", broken)
+    with Client(app) as client:
+        response = client.http.post("/auth/login", headers={"Content-Type": "application/json"},
+                                    body=json.dumps({"email": "a@example.org", "password": "x"}).encode())
+    assert response.status_code == 500
+    body = json.loads(response.body)
+    assert body["code"] == "internal_error" and "support team" in body["message"]
