@@ -6,7 +6,7 @@ CHECKOV_VENV := .venv-checkov
 export PYTHONPATH := $(CURDIR)/layers:$(CURDIR)
 export AWS_DEFAULT_REGION ?= eu-west-2
 
-.PHONY: run test package bench clean venv checkov-venv
+.PHONY: run test package bench lint clean venv checkov-venv
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
@@ -35,6 +35,10 @@ package: venv
 ## Benchmarks; figures are printed and written to bench/results.json.
 bench: venv
 	$(PY) -m bench.run
+
+## Static checks (ruff).
+lint: venv
+	$(VENV)/bin/ruff check app.py functions layers infra tests bench
 
 clean:
 	rm -rf build out .pytest_cache
