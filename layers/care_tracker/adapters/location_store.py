@@ -1,11 +1,13 @@
 """Organisations and locations in DynamoDB.
 
-A location's `postcode_key` is removed when it is deregistered, so the by_postcode index holds
-registered locations only and a postcode search is one query.
+Only an active location has a `postcode_key` (it is removed when the location turns dormant or is
+deregistered), so the by_postcode index holds active locations only and a postcode search is one
+query. Each item keeps a `digest` of what the CQC file said, so the import writes only changes.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable, Iterator
+from datetime import date
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -44,6 +46,7 @@ class LocationItem(Model):
     Meta = table_meta("locations_table")
     location_id = UnicodeAttribute(hash_key=True)
     org_id = UnicodeAttribute()
+    provider_name = UnicodeAttribute(null=True)
     name = UnicodeAttribute()
     address_lines = ListAttribute(of=UnicodeAttribute, default=list)
     town = UnicodeAttribute(null=True)
@@ -59,22 +62,55 @@ class LocationItem(Model):
     registered_on = UnicodeAttribute(null=True)
     deregistered_on = UnicodeAttribute(null=True)
     public_body = BooleanAttribute(null=True)
+    digest = UnicodeAttribute(null=True)
     by_postcode = LocationsByPostcode()
     by_org = LocationsByOrg()
 
 
+_KNOWN = ("location_id", "org_id", "status", "digest")
+
+
 class DynamoLocationDirectory:
+    """Scans here are for the import job only (never on a request path)."""
+
     def organisations(self) -> dict[str, dict]:
         return {item.org_id: item.attribute_values for item in OrganisationItem.scan()}
 
     def locations(self) -> dict[str, dict]:
         return {item.location_id: item.attribute_values for item in LocationItem.scan()}
 
+    def known_locations(self) -> Iterator[tuple[str, str, str, str | None]]:
+        """(location id, org id, status, digest) of every stored location: a projected scan, so the
+        import holds four short strings per location rather than whole items."""
+        conn = LocationItem._get_connection()
+        start = None
+        while True:
+            page = conn.scan(attributes_to_get=list(_KNOWN), exclusive_start_key=start)
+            for raw in page.get("Items", []):
+                yield tuple((raw.get(k) or {}).get("S") for k in _KNOWN)  # type: ignore[misc]
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return
+
+    def organisation(self, org_id: str) -> dict | None:
+        try:
+            return OrganisationItem.get(org_id).attribute_values
+        except OrganisationItem.DoesNotExist:
+            return None
+
+    def get_locations(self, location_ids: Iterable[str]) -> dict[str, dict]:
+        """One BatchGet per 100 ids."""
+        return {item.location_id: item.attribute_values for item in LocationItem.batch_get(list(dict.fromkeys(location_ids)))}
+
+    def of_organisation(self, org_id: str) -> list[dict]:
+        return [item.attribute_values for item in LocationItem.by_org.query(org_id)]
+
     def at_postcode(self, key: str) -> list[dict]:
+        """Active locations at a postcode key: one Query of the sparse index."""
         return [item.attribute_values for item in LocationItem.by_postcode.query(key)]
 
     def write(self, organisations: Iterable[dict], locations: Iterable[dict]) -> int:
-        """Batch-writes whole items; returns how many were written."""
+        """Batch-writes whole items (25 a request), streaming; returns how many were written."""
         count = 0
         for model, rows in ((OrganisationItem, organisations), (LocationItem, locations)):
             with model.batch_write() as batch:
@@ -83,10 +119,29 @@ class DynamoLocationDirectory:
                     count += 1
         return count
 
+    def deregister(self, location_id: str, on: date) -> None:
+        """Marks a location deregistered (it leaves the postcode index)."""
+        LocationItem(location_id).update(
+            actions=[LocationItem.status.set("deregistered"), LocationItem.deregistered_on.set(on.isoformat()),
+                     LocationItem.postcode_key.remove(), LocationItem.digest.set(f"missing:{on.isoformat()}")],
+            condition=LocationItem.location_id.exists(),
+        )
+
+    def set_public_body(self, org_id: str, public_body: bool) -> dict:
+        """The support team's answer where the CQC file does not say (a later file that says wins)."""
+        from pynamodb.exceptions import UpdateError
+
+        from care_tracker.errors import NotFound
+
+        item = OrganisationItem(org_id)
+        try:
+            item.update(actions=[OrganisationItem.public_body.set(public_body)], condition=OrganisationItem.org_id.exists())
+        except UpdateError as exc:
+            raise NotFound("There is no organisation with that CQC provider ID.", code="no_such_organisation") from exc
+        return item.attribute_values
+
     def set_first_approver(self, org_id: str, user_id: str) -> None:
         OrganisationItem(org_id).update(
             actions=[OrganisationItem.first_approver_id.set(user_id)],
             condition=OrganisationItem.org_id.exists() & OrganisationItem.first_approver_id.does_not_exist(),
         )
-
-

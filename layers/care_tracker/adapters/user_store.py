@@ -72,7 +72,9 @@ class DynamoUserRepository:
         except UsernameItem.DoesNotExist:
             return False
 
-    def create(self, user: UserRecord) -> None:
+    def create(self, user: UserRecord, first_approver_of: str | None = None) -> None:
+        """Stores the user and claims the email in one transaction; with `first_approver_of`, the
+        organisation records them as its first approver in the same transaction (only if it has none)."""
         item = UserItem(
             user.user_id, email=user.email.lower(), full_name=user.full_name, roles=user.roles,
             org_id=user.org_id, location_ids=user.location_ids, active=user.active, phone=user.phone,
@@ -83,5 +85,45 @@ class DynamoUserRepository:
             with TransactWrite(connection=self._connection) as tx:
                 tx.save(claim, condition=UsernameItem.email.does_not_exist())
                 tx.save(item, condition=UserItem.user_id.does_not_exist())
+                if first_approver_of is not None:
+                    from care_tracker.adapters.location_store import OrganisationItem
+
+                    tx.update(OrganisationItem(first_approver_of),
+                              actions=[OrganisationItem.first_approver_id.set(user.user_id)],
+                              condition=OrganisationItem.org_id.exists() & OrganisationItem.first_approver_id.does_not_exist())
         except TransactWriteError as exc:
             raise Conflict("That email address is already registered.", code="username_taken") from exc
+
+    def of_organisation(self, org_id: str) -> list[UserRecord]:
+        """Every account of an organisation: one Query of the by_org index (paged)."""
+        return [_record(item) for item in UserItem.by_org.query(org_id)]
+
+    def remove_location(self, org_id: str, location_id: str) -> int:
+        """Takes a location away from the organisation's users (it moved to another owner);
+        returns how many lost it. Each update is conditional on the version read."""
+        removed = 0
+        for item in UserItem.by_org.query(org_id):
+            if location_id in (item.location_ids or []):
+                fresh = UserItem.get(item.user_id, consistent_read=True)
+                fresh.update(actions=[UserItem.location_ids.set([loc for loc in fresh.location_ids if loc != location_id])])
+                removed += 1
+        return removed
+
+    def update(self, user_id: str, version: int | None, **changes) -> UserRecord:
+        """Sets the given attributes if the stored version is still `version` (None: the latest
+        read now); a stale version is a Conflict. Returns the account as stored."""
+        from pynamodb.exceptions import UpdateError
+
+        try:
+            item = UserItem.get(user_id, consistent_read=True)
+        except UserItem.DoesNotExist:
+            from care_tracker.errors import NotFound
+
+            raise NotFound("There is no such account.", code="no_such_user") from None
+        if version is not None and item.version != version:
+            raise Conflict("Someone changed this account since you read it. Reload it and try again.", code="stale_version")
+        try:
+            item.update(actions=[getattr(UserItem, name).set(value) for name, value in changes.items()])
+        except UpdateError as exc:
+            raise Conflict("Someone changed this account at the same time. Reload it and try again.", code="stale_version") from exc
+        return _record(item)

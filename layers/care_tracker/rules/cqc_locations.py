@@ -74,6 +74,7 @@ __all__ = [
     "ParseStats",
     "RowError",
     "display_postcode",
+    "looks_like_postcode",
     "parse_cqc_file",
     "postcode_key",
 ]
@@ -210,11 +211,18 @@ class ParseStats:
     skipped_not_adult_social_care: int = 0
     skipped_extra_care_or_shared_lives: int = 0  # of the skipped: only Extra Care / Shared Lives
     errors: int = 0
+    # The file has `Location HSCA End Date`: CQC's deactivated-locations file, not a full active list.
+    deactivated_file: bool = False
 
 
 def postcode_key(text: str) -> str:
     """The postcode as searched: every whitespace removed, upper-case ("ls1 4ap" -> "LS14AP")."""
     return "".join(text.split()).upper()
+
+
+def looks_like_postcode(key: str) -> bool:
+    """Whether a postcode key (see `postcode_key`) has the shape of a full UK postcode."""
+    return bool(_UK_POSTCODE.fullmatch(key))
 
 
 def display_postcode(text: str) -> str:
@@ -392,7 +400,9 @@ def parse_cqc_file(
     (GPs, dentists, hospitals, blank lines) are skipped and counted in ``stats``."""
     reader = csv.reader(lines)
     columns, width = _read_header(reader)
-    return _records(reader, columns, width, stats if stats is not None else ParseStats())
+    stats = stats if stats is not None else ParseStats()
+    stats.deactivated_file = END_DATE in columns
+    return _records(reader, columns, width, stats)
 
 
 def _records(

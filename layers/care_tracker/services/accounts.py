@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from care_tracker import messages
+from care_tracker.errors import Conflict
 from care_tracker.ports import Clock, IdentityProvider, Mailer, UserRecord, UserRepository
 from care_tracker.rules.passwords import temporary_password
 
@@ -17,9 +18,13 @@ class AccountService:
     def create_account(
         self, *, email: str, full_name: str, roles: list[str], org_id: str | None = None,
         location_ids: list[str] | None = None, phone: str | None = None, job_title: str | None = None,
-        comms_consent: bool = False,
+        comms_consent: bool = False, first_approver_of: str | None = None,
     ) -> UserRecord:
+        """`first_approver_of`: also record the account as that organisation's first approver, in the
+        same transaction (Conflict if the organisation has one already or the email is taken)."""
         email = email.lower()
+        if self._users.email_taken(email):
+            raise Conflict("That email address is already registered.", code="username_taken")
         password = temporary_password()
         user_id = self._identity.create_user(email, password)
         user = UserRecord(
@@ -28,7 +33,10 @@ class AccountService:
             comms_consent=comms_consent, created_at=self._clock.now(),
         )
         try:
-            self._users.create(user)
+            if first_approver_of is None:
+                self._users.create(user)
+            else:
+                self._users.create(user, first_approver_of=first_approver_of)
         except Exception:
             # Nothing half-written: the login goes if the account could not be stored.
             self._identity.delete_user(email)

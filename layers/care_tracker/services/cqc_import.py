@@ -1,85 +1,90 @@
-"""Auto-registration from CQC's active-locations file (RULES 1.1): create or update organisations
-and locations, writing only what changed, and give each organisation with a contact email and no
-account its first approver."""
+"""Auto-registration from CQC's files (RULES 1.1): carries out the plan of `rules.cqc_changes`.
+
+Streams the file: location items are batch-written (25 a request) as the rows are read; only the
+stored location ids, owners, statuses and digests are held in memory. Running the same file again
+writes nothing and sends nothing (digests; first approvers are created once, guarded by the
+organisation's `first_approver_id` and the email claim).
+"""
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable
+from datetime import date
 
+from care_tracker.errors import Conflict
 from care_tracker.roles import Role
-from care_tracker.rules.cqc_locations import CqcLocation, RowError, parse_cqc_file
+from care_tracker.rules.cqc_changes import ImportPlanner, KnownLocation
+from care_tracker.rules.cqc_locations import ParseStats, RowError, parse_cqc_file
 
 
 @dataclass
 class ImportReport:
+    file_kind: str = "active"  # active | deactivated
     locations_read: int = 0
     organisations_written: int = 0
     locations_written: int = 0
+    locations_deregistered_missing: int = 0
+    locations_moved: int = 0
+    user_accesses_removed: int = 0
     accounts_created: int = 0
+    skipped_not_adult_social_care: int = 0
+    skipped_unknown_deregistered: int = 0
+    warnings: list[str] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
 
 
-def _location_row(loc: CqcLocation) -> dict:
-    status = "deregistered" if loc.deregistered_on else ("dormant" if loc.dormant else "active")
-    row = {
-        "location_id": loc.location_id, "org_id": loc.provider_id, "name": loc.name,
-        "address_lines": list(loc.address_lines), "town": loc.town, "county": loc.county,
-        "postcode": loc.postcode, "postcode_key": None if status == "deregistered" else loc.postcode_key,
-        "local_authority": loc.local_authority, "region": loc.region, "care_types": list(loc.care_types),
-        "nursing": loc.nursing, "beds": loc.beds, "status": status,
-        "registered_on": loc.registered_on.isoformat() if loc.registered_on else None,
-        "deregistered_on": loc.deregistered_on.isoformat() if loc.deregistered_on else None,
-        "public_body": loc.public_body,
-    }
-    return {k: v for k, v in row.items() if v is not None}
-
-
-def _changed(existing: dict | None, row: dict) -> bool:
-    if existing is None:
-        return True
-    return any(existing.get(k) != v for k, v in row.items()) or any(k not in row for k in existing if k in _LOCATION_KEYS)
-
-
-_LOCATION_KEYS = {"postcode_key", "deregistered_on", "beds", "town", "county", "local_authority", "region", "public_body"}
-
-
-def import_cqc_locations(lines: Iterable[str], directory, accounts) -> ImportReport:
+def import_cqc_locations(lines: Iterable[str], directory, accounts, *, file_date: date,
+                         users=None, max_missing_fraction: float = 0.2) -> ImportReport:
+    """`directory`: the location store; `accounts`: AccountService; `users`: the user store (for
+    removing a moved location from the old organisation's users)."""
     report = ImportReport()
-    known_orgs = directory.organisations()
-    known_locations = directory.locations()
-    org_rows: dict[str, dict] = {}
-    location_rows: list[dict] = []
-    org_locations: dict[str, list[str]] = {}
-    for parsed in parse_cqc_file(lines):
-        if isinstance(parsed, RowError):
-            report.errors.append({"line": parsed.line_number, "problem": parsed.message})
-            continue
-        report.locations_read += 1
-        row = _location_row(parsed)
-        if row["status"] != "deregistered":
-            org_locations.setdefault(parsed.provider_id, []).append(parsed.location_id)
-        if _changed(known_locations.get(parsed.location_id), row):
-            location_rows.append(row)
-        org = {"org_id": parsed.provider_id, "name": parsed.provider_name}
-        if parsed.public_body is not None:
-            org["public_body"] = parsed.public_body
-        if parsed.contact_email:
-            org["contact_email"] = parsed.contact_email
-        before = known_orgs.get(parsed.provider_id) or org_rows.get(parsed.provider_id)
-        merged = {**(before or {}), **org}
-        if merged != (known_orgs.get(parsed.provider_id) or {}):
-            org_rows[parsed.provider_id] = merged
-    report.locations_written = len(location_rows)
-    report.organisations_written = len(org_rows)
-    directory.write(org_rows.values(), location_rows)
+    stats = ParseStats()
+    records = parse_cqc_file(lines, stats)  # reads the header now: ValueError if a column is missing
+    known = {lid: KnownLocation(org, status, dig) for lid, org, status, dig in directory.known_locations()}
+    planner = ImportPlanner(known, directory.organisations(), full_file=not stats.deactivated_file,
+                            file_date=file_date, max_missing_fraction=max_missing_fraction)
+    report.file_kind = "deactivated" if stats.deactivated_file else "active"
 
-    for org_id, org in {**known_orgs, **org_rows}.items():
-        if org.get("contact_email") and not org.get("first_approver_id"):
-            user = accounts.create_account(
-                email=org["contact_email"], full_name=f"Registered manager, {org['name']}",
-                roles=[Role.APPROVER.value, Role.PROVIDER_USER.value], org_id=org_id,
-                location_ids=sorted(org_locations.get(org_id, [])),
+    def changed_items() -> Iterator[dict]:
+        for parsed in records:
+            if isinstance(parsed, RowError):
+                report.errors.append({"line": parsed.line_number, "problem": parsed.message})
+                continue
+            report.locations_read += 1
+            item = planner.add(parsed)
+            if item is not None:
+                report.locations_written += 1
+                yield item
+
+    directory.write((), changed_items())
+    plan = planner.finish()
+    report.skipped_not_adult_social_care = stats.skipped_not_adult_social_care
+    report.skipped_unknown_deregistered = plan.skipped_unknown_deregistered
+    if plan.missing_guard:
+        report.warnings.append(plan.missing_guard)
+
+    directory.write(plan.organisations, ())
+    report.organisations_written = len(plan.organisations)
+    for gone in plan.deregistrations:
+        directory.deregister(gone.location_id, gone.on)
+    report.locations_deregistered_missing = len(plan.deregistrations)
+
+    report.locations_moved = len(plan.moves)
+    if users is not None:
+        for move in plan.moves:
+            report.user_accesses_removed += users.remove_location(move.from_org, move.location_id)
+
+    for first in plan.first_approvers:
+        try:
+            accounts.create_account(
+                email=first.email, full_name=f"Registered manager, {first.org_name}",
+                roles=[Role.APPROVER.value, Role.PROVIDER_USER.value], org_id=first.org_id,
+                location_ids=list(first.location_ids), first_approver_of=first.org_id,
             )
-            directory.set_first_approver(org_id, user.user_id)
-            report.accounts_created += 1
+        except Conflict as exc:
+            # The address already has an account (or a pending request), or another run got there
+            # first: nothing is sent; the support team adds the first approver.
+            report.errors.append({"organisation": first.org_id, "problem": f"no first approver created: {exc.message}"})
+            continue
+        report.accounts_created += 1
     return report

@@ -1,0 +1,102 @@
+"""Account care (RULES 1.3): approvers look after their organisation's accounts, the support team
+everyone's. Deactivation stops login and every session at once: the account's `active` flag (read
+by every authenticated request) goes first, then Cognito disables the login and signs out every
+session (refresh tokens stop working)."""
+from __future__ import annotations
+
+from care_tracker.errors import BadRequest, Forbidden, NotFound
+from care_tracker.ports import IdentityProvider, UserRecord
+from care_tracker.roles import Role
+
+_NOT_YOURS = "You can only look after accounts of your own organisation."
+
+
+class AccountCareService:
+    def __init__(self, users, directory, identity: IdentityProvider) -> None:
+        self._users = users
+        self._directory = directory
+        self._identity = identity
+
+    def _target(self, caller, user_id: str) -> UserRecord:
+        user = self._users.get(user_id)
+        if caller.has(Role.ADMIN.value):
+            if user is None:
+                raise NotFound("There is no such account.", code="no_such_user")
+            return user
+        if user is None or not caller.has(Role.APPROVER.value) or not caller.org_id or user.org_id != caller.org_id:
+            raise Forbidden(_NOT_YOURS, code="not_your_organisation")  # the same answer whether or not it exists
+        return user
+
+    def _org_of(self, caller, organisation_id: str | None) -> str:
+        if caller.has(Role.ADMIN.value):
+            if not organisation_id:
+                raise BadRequest("Give the organisation's CQC provider ID as ?organisation_id=.", code="organisation_needed")
+            return organisation_id
+        if organisation_id and organisation_id != caller.org_id:
+            raise Forbidden(_NOT_YOURS, code="not_your_organisation")
+        if not caller.org_id:
+            raise Forbidden(_NOT_YOURS, code="not_your_organisation")
+        return caller.org_id
+
+    def users_of(self, caller, organisation_id: str | None) -> list[UserRecord]:
+        return self._users.of_organisation(self._org_of(caller, organisation_id))
+
+    def deactivate(self, caller, user_id: str) -> UserRecord:
+        user = self._target(caller, user_id)
+        if user.user_id == caller.user_id:
+            raise BadRequest("You cannot deactivate your own account. Ask another approver or the support team.",
+                             code="own_account")
+        if user.active:
+            user = self._users.update(user.user_id, None, active=False)
+        # Every time (also when already inactive), so a half-finished earlier attempt is completed.
+        self._identity.disable_user(user.email)
+        return user
+
+    def promote(self, caller, user_id: str) -> UserRecord:
+        user = self._target(caller, user_id)
+        if not user.active:
+            raise BadRequest("This account is deactivated: it cannot be made an approver.", code="account_deactivated")
+        if not user.org_id:
+            raise BadRequest("Only a provider user of an organisation can be an approver.", code="not_a_provider_user")
+        if Role.APPROVER.value in user.roles:
+            return user
+        return self._users.update(user.user_id, user.version, roles=sorted({*user.roles, Role.APPROVER.value}))
+
+    def change_details(self, caller, user_id: str, version: int, changes: dict) -> UserRecord:
+        if not caller.has(Role.ADMIN.value):
+            raise Forbidden("Only the support team changes an account's details.", code="wrong_role")
+        user = self._target(caller, user_id)
+        if "location_ids" in changes:
+            wanted = sorted(set(changes["location_ids"]))
+            found = self._directory.get_locations(wanted) if wanted else {}
+            wrong = [loc for loc in wanted if loc not in found or found[loc]["org_id"] != user.org_id]
+            if wrong:
+                raise BadRequest(f"These are not locations of the account's organisation: {', '.join(wrong)}.",
+                                 code="unknown_location", details={"location_ids": wrong})
+            changes["location_ids"] = wanted
+        if not changes:
+            raise BadRequest("Send at least one detail to change.", code="nothing_to_change")
+        return self._users.update(user.user_id, version, **changes)
+
+    def set_consent(self, caller, consent: bool) -> UserRecord:
+        return self._users.update(caller.user_id, None, comms_consent=consent)
+
+    def thinly_staffed(self, caller, organisation_id: str | None) -> list[dict]:
+        """Registered locations of the organisation with fewer than two active users (two queries)."""
+        org_id = self._org_of(caller, organisation_id)
+        counts: dict[str, int] = {}
+        for user in self._users.of_organisation(org_id):
+            if user.active:
+                for location_id in set(user.location_ids):
+                    counts[location_id] = counts.get(location_id, 0) + 1
+        return [
+            {"location_id": loc["location_id"], "name": loc["name"], "organisation_id": org_id,
+             "active_users": counts.get(loc["location_id"], 0)}
+            for loc in sorted(self._directory.of_organisation(org_id), key=lambda loc: loc["location_id"])
+            if loc.get("status") in ("active", "dormant") and counts.get(loc["location_id"], 0) < 2
+        ]
+
+    def set_public_body(self, caller, org_id: str, public_body: bool) -> dict:
+        if not caller.has(Role.ADMIN.value):
+            raise Forbidden("Only the support team says whether a public body runs an organisation.", code="wrong_role")
+        return self._directory.set_public_body(org_id, public_body)
