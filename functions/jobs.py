@@ -77,15 +77,130 @@ def import_cqc_locations(at: datetime, key: str | None = None) -> dict:
     """Imports the given CQC file, or the newest one under cqc/ in the imports bucket."""
     from care_tracker.config import settings
     from care_tracker.services.cqc_import import import_cqc_locations as run_import
-    from care_tracker.wiring import account_service, location_directory, object_store
+    from zoneinfo import ZoneInfo
+
+    from care_tracker.rules.cqc_changes import file_date_from_name
+    from care_tracker.wiring import account_service, location_directory, object_store, users
 
     store = object_store()
     bucket = settings().imports_bucket
     key = key or store.newest_key(bucket, CQC_PREFIX)
     if key is None:
         return {"imported": None, "reason": f"no file under {CQC_PREFIX} in the imports bucket"}
-    report = run_import(store.read_lines(bucket, key), location_directory(), account_service())
+    # The date a location missing from a newer full file is deregistered on: the file's, else today's.
+    file_date = file_date_from_name(key) or at.astimezone(ZoneInfo("Europe/London")).date()
+    try:
+        report = run_import(store.read_lines(bucket, key), location_directory(), account_service(),
+                            file_date=file_date, users=users())
+    except ValueError as exc:  # the header is unusable: nothing was written
+        logger.warning("cqc import refused", extra={"key": key, "problem": str(exc)})
+        return {"imported": None, "key": key, "problem": str(exc)}
     logger.info("cqc import finished", extra={"key": key, "locations_read": report.locations_read,
                                               "locations_written": report.locations_written,
+                                              "organisations_written": report.organisations_written,
+                                              "deregistered_missing": report.locations_deregistered_missing,
+                                              "moved": report.locations_moved,
                                               "accounts_created": report.accounts_created, "errors": len(report.errors)})
     return {"imported": key, **report.__dict__}
+
+
+@job("backup", description="Daily backup of every table to the backups bucket, with a manifest (RULES 3)",
+     schedule="cron(0 2 * * ? *)")
+def backup(at: datetime) -> dict:
+    """Idempotent for its Europe/London day: a second run finds the manifest and does nothing."""
+    from care_tracker.wiring import backup_service
+
+    result = backup_service().backup(at)
+    # The alarm in infra/resources.yaml fires when a day passes without this metric.
+    metrics.add_metric(name="BackupsCompleted", unit="Count", value=1)
+    logger.info("backup finished", extra={k: v for k, v in result.items() if k != "tables"})
+    return result
+
+
+@job("restore", description="Restores the backup of the day of `at` into empty tables (python -m infra.restore for more)")
+def restore(at: datetime) -> dict:
+    """Refuses (writes nothing) when a table holds data; forcing is only offered by the command."""
+    from care_tracker.errors import AppError
+    from care_tracker.services.backups import backup_day
+    from care_tracker.wiring import backup_service
+
+    try:
+        result = backup_service().restore(backup_day(at))
+    except AppError as error:
+        logger.warning("restore refused", extra={"code": error.code})
+        return {"restored": False, **error.to_dict()}
+    logger.info("restore finished", extra={"date": result["date"], "item_count": result["item_count"]})
+    return {"restored": True, **result}
+
+
+@job("export_changes", description="The previous day's saved returns as CSV for the support team (exports bucket)",
+     schedule="cron(0 3 * * ? *)")
+def export_changes(at: datetime) -> dict:
+    """Written once per day: a second run finds the day's file and hands it out again."""
+    from care_tracker.errors import AppError
+    from care_tracker.services.exports import previous_day
+    from care_tracker.wiring import export_service
+
+    day = previous_day(at)
+    try:
+        export = export_service().daily_changes(day)
+    except AppError as error:
+        return {"day": day.isoformat(), "exported": False, **error.to_dict()}
+    return {"day": day.isoformat(), "exported": True, "export_id": export.export_id, "rows": export.rows}
+
+
+# ---------- the reporting window (RULES 1.4; issue 4) ----------
+# Each works out its window from the calendar and `at`, so a late run still does the right thing, and
+# each is safe to repeat (services/window_jobs.py: a lease, per-chunk records of who was mailed, DONE).
+
+@job("open_window", description="Emails every active user of every location that owes returns: the window is open",
+     schedule="cron(0 7 8 * ? *)")
+def open_window(at: datetime) -> dict:
+    from care_tracker.wiring import window_jobs
+
+    return window_jobs().open_window(at)
+
+
+@job("remind", description="On the last working day before the window's last day, emails users of locations with a "
+                           "return still missing, naming what is missing", schedule="cron(0 9 9-20 * ? *)")
+def remind(at: datetime) -> dict:
+    """Runs daily from the 9th to the 20th; acts from the remind day (calendar) until the window closes."""
+    from care_tracker.wiring import window_jobs
+
+    return window_jobs().remind(at)
+
+
+@job("close_window", description="After the window's last day: records the window as closed (compliance counting hooks in)",
+     schedule="cron(30 0 15-22 * ? *)")
+def close_window(at: datetime) -> dict:
+    """Runs daily from the 15th to the 22nd (the last day is the 14th to about the 20th); closes the most
+    recent window that has ended, once."""
+    from care_tracker.wiring import window_jobs
+
+    return window_jobs().close_window(at)
+
+
+# ---------- compliance and enforcement (RULES 1.6; issue 5) ----------
+# Counting runs inside close_window (wiring.count_compliance is its hook, run once per window);
+# count_compliance counts the most recent closed window again every night (and on demand), so steps
+# left owed by a correction are taken; it writes and sends nothing when nothing changed.
+
+@job("count_compliance", description="Counts compliance for the most recent closed window again (first run by close_window)",
+     schedule="cron(0 1 * * ? *)")
+def count_compliance(at: datetime) -> dict:
+    from care_tracker.rules.reporting_window import previous_window
+    from care_tracker.wiring import compliance_service
+
+    result = compliance_service().count_window(previous_window(at).period, at)
+    logger.info("compliance counted", extra={k: v for k, v in result.items() if isinstance(v, (int, str))})
+    return result
+
+
+@job("flag_overdue_representations", description="Daily: cases whose representation period has run out move to "
+                                                  "representations_deadline_passed", schedule="cron(0 6 * * ? *)")
+def flag_overdue_representations(at: datetime) -> dict:
+    from care_tracker.wiring import enforcement_service
+
+    result = enforcement_service().flag_overdue(at)
+    logger.info("overdue representations flagged", extra={"flagged": len(result["flagged"])})
+    return result

@@ -32,3 +32,17 @@ def run_job(job_name: str, body: RunJob):
     if job is None:
         raise NotFound(f"There is no job called {job_name!r}. Jobs: {', '.join(sorted(JOBS))}.", code="unknown_job")
     return {"job": job_name, "at": body.at.isoformat(), "result": job.run(body.at)}
+
+
+class SetClock(Strict):
+    at: AwareDatetime | None = None
+
+
+@route(bp, "/_local/clock", "PUT", summary="Fix the service's clock at `at`, or back to real time with null (local stack only)",
+       public=True, body=SetClock, tag="local")
+def set_clock(body: SetClock):
+    from care_tracker.adapters.local_clock import set_time
+    from care_tracker.wiring import clock
+
+    set_time(body.at)
+    return {"now": clock().now().isoformat(), "fixed": body.at is not None}

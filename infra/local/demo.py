@@ -8,6 +8,7 @@ from pathlib import Path
 DEMO_FILE = Path(__file__).resolve().parents[1] / "demo" / "cqc_locations.csv"
 DEMO_APPROVER = "approver@demo.care-tracker.example.org"
 DEMO_ADMIN = "support@demo.care-tracker.example.org"
+DEMO_OFFICER = "enforcement@demo.care-tracker.example.org"
 
 
 def load_demo_data(imports_bucket: str) -> dict[str, str]:
@@ -30,6 +31,8 @@ def load_demo_data(imports_bucket: str) -> dict[str, str]:
         org_id=org_id, location_ids=sorted(l for l, loc in locations.items() if loc["org_id"] == org_id))
     directory.set_first_approver(org_id, approver.user_id)
     accounts.create_account(email=DEMO_ADMIN, full_name="Demo Support", roles=[Role.ADMIN.value])
+    # An enforcement officer (issue 5); its temporary password is in its welcome mail (GET /_local/outbox).
+    accounts.create_account(email=DEMO_OFFICER, full_name="Demo Enforcement Officer", roles=[Role.ENFORCEMENT_OFFICER.value])
     return {DEMO_APPROVER: _temporary_password(DEMO_APPROVER), DEMO_ADMIN: _temporary_password(DEMO_ADMIN)}
 
 

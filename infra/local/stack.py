@@ -61,12 +61,16 @@ def main(argv: list[str] | None = None) -> int:
 
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=args.aws_port, verbose=False)
     moto.start()
+    from infra.local.outbox import serve_outbox
+
+    outbox, outbox_url = serve_outbox(REGION)
     api: subprocess.Popen | None = None
     try:
         from infra.local.provision import provision
 
         env = provision(region=REGION)
         env["JWKS_URL"] = f"{aws}/{env['USER_POOL_ID']}/.well-known/jwks.json"
+        env["LOCAL_OUTBOX_URL"] = outbox_url
         os.environ.update(env)
 
         from care_tracker import wiring
@@ -113,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
                 api.wait(10)
             except subprocess.TimeoutExpired:
                 api.kill()
+        outbox.shutdown()
         moto.stop()
 
 

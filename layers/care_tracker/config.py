@@ -32,11 +32,18 @@ class Settings:
     mail_sender: str
     # Where people log in; quoted in welcome emails.
     login_url: str
+    # The support team's shared mailbox: told of access requests where an organisation has no approver.
+    support_email: str
     # Set only by the local stack: enables /_local/* routes and local mail of reset codes.
     local: bool
     # Where Cognito's signing keys are served; derived from the pool unless overridden (moto server).
     jwks_url: str
     token_issuer: str
+    # Enforcement (RULES 1.6): days allowed for representations after a notice of intent, and the
+    # penalty fee table as JSON ([{"max_locations": 1, "amount_pence": 203500}, ..., {"max_locations": null, ...}];
+    # empty: the default table in rules/enforcement.py).
+    representation_days: int = 28
+    penalty_fees: str = ""
 
     @property
     def table_names(self) -> dict[str, str]:
@@ -72,7 +79,10 @@ def settings() -> Settings:
         user_pool_client_id=_env("USER_POOL_CLIENT_ID"),
         mail_sender=_env("MAIL_SENDER", "no-reply@care-tracker.example.org"),
         login_url=_env("LOGIN_URL", "https://care-tracker.example.org/login"),
+        support_email=_env("SUPPORT_EMAIL", "support@care-tracker.example.org"),
         local=_env("CARE_TRACKER_LOCAL") == "1",
         jwks_url=_env("JWKS_URL") or f"{issuer}/.well-known/jwks.json",
         token_issuer=issuer,
+        representation_days=int(_env("REPRESENTATION_DAYS") or 28),
+        penalty_fees=_env("PENALTY_FEES"),
     )

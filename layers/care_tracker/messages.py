@@ -28,3 +28,94 @@ def reset_code(to: str, code: str) -> Mail:
         subject="Your Care Tracker password reset code",
         body=f"Your password reset code is {code}\n\nIf you did not ask to reset your password, ignore this email." + SIGN_OFF,
     )
+
+
+def registration_waiting(to: str, organisation: str, count_locations: int, login_url: str) -> Mail:
+    return Mail(
+        to=to,
+        subject="A Care Tracker access request is waiting for you",
+        body=(
+            f"Someone has asked for access to {count_locations} location(s) of {organisation} on Care Tracker.\n\n"
+            f"Log in at {login_url} to approve or reject the request." + SIGN_OFF
+        ),
+    )
+
+
+def registration_rejected(to: str, full_name: str, reason: str) -> Mail:
+    return Mail(
+        to=to,
+        subject="Your Care Tracker access request",
+        body=(
+            f"Hello {full_name},\n\nYour request for a Care Tracker account was not approved.\n\n"
+            f"Reason: {reason}\n\nIf you think this is a mistake, reply to your organisation's approver "
+            "or contact the support team." + SIGN_OFF
+        ),
+    )
+
+
+def _window_dates(window) -> str:
+    return f"{window.first_day:%A %-d %B} to the end of {window.last_day:%A %-d %B %Y}"
+
+
+def _listed(lines: list[str], limit: int = 30) -> str:
+    shown = [f"  - {line}" for line in lines[:limit]]
+    if len(lines) > limit:
+        shown.append(f"  ... and {len(lines) - limit} more")
+    return "\n".join(shown)
+
+
+def window_open(to: str, full_name: str, window, location_names: list[str], login_url: str) -> Mail:
+    """RULES 1.4: the window has opened (sent by the open_window job)."""
+    return Mail(
+        to=to,
+        subject=f"The {window.first_day:%B %Y} returns window is open",
+        body=(
+            f"Hello {full_name},\n\nThe Care Tracker returns window for {window.first_day:%B %Y} is open from "
+            f"{_window_dates(window)}.\n\nPlease make a return for each care type of:\n{_listed(location_names)}\n\n"
+            "Returns saved inside the window count towards this month. A service supporting nobody makes a nil return; "
+            f"if nothing has changed since last month, choose 'no change'.\n\nLog in at {login_url}" + SIGN_OFF
+        ),
+    )
+
+
+def returns_missing(to: str, full_name: str, window, missing: list[tuple[str, list[str]]], login_url: str) -> Mail:
+    """RULES 1.4: a reminder before the window closes, naming what is still missing."""
+    lines = [f"{name}: {', '.join(ct.replace('_', ' ') for ct in care_types)}" for name, care_types in missing]
+    return Mail(
+        to=to,
+        subject=f"Reminder: {window.first_day:%B %Y} returns still missing",
+        body=(
+            f"Hello {full_name},\n\nThe returns window for {window.first_day:%B %Y} closes at the end of "
+            f"{window.last_day:%A %-d %B %Y}. These returns have not been made yet:\n{_listed(lines)}\n\n"
+            f"Log in at {login_url} to make them." + SIGN_OFF
+        ),
+    )
+
+
+def compliance_help(to: str, location_name: str, period: str) -> Mail:
+    """RULES 1.6: after a first missed month, the provider is offered help."""
+    return Mail(
+        to=to,
+        subject=f"{location_name}: the {period} return was missed - can we help?",
+        body=(
+            f"Hello,\n\nCare Tracker has no complete return for {location_name} for {period} saved inside the "
+            "reporting window. Every care type of a location needs a return each month (a nil return counts).\n\n"
+            "If something stopped you making the return, reply to this email: the support team will help, and a "
+            "return that was late for a good reason (an outage, for example) can still be accepted.\n\n"
+            "The next window opens on the 8th of next month." + SIGN_OFF
+        ),
+    )
+
+
+def compliance_at_risk(to: str, location_name: str, period: str, consecutive_misses: int) -> Mail:
+    """RULES 1.6: after two consecutive missed months, a warning."""
+    return Mail(
+        to=to,
+        subject=f"{location_name} is at risk of a penalty: {consecutive_misses} returns missed in a row to {period}",
+        body=(
+            f"Hello,\n\n{location_name} has missed {consecutive_misses} monthly returns in a row, up to {period}.\n\n"
+            "A location that misses 3 months in a row, or 4 or more months within 12, becomes eligible for a "
+            "penalty under section 277A of the Health and Social Care Act 2012. Please make the next return inside "
+            "the window (the 8th to the 14th), or reply to this email if you need help." + SIGN_OFF
+        ),
+    )

@@ -11,6 +11,10 @@ from care_tracker.config import settings
 
 @lru_cache(maxsize=1)
 def clock():
+    if settings().local:  # the local stack's clock can be set through PUT /_local/clock (tests of windows)
+        from care_tracker.adapters.local_clock import AdjustableClock
+
+        return AdjustableClock()
     from care_tracker.adapters.clock import SystemClock
 
     return SystemClock()
@@ -68,15 +72,150 @@ def location_directory():
 
 
 @lru_cache(maxsize=1)
+def registration_service():
+    from care_tracker.adapters.registration_store import DynamoRegistrationStore
+    from care_tracker.services.registrations import RegistrationService
+
+    s = settings()
+    return RegistrationService(DynamoRegistrationStore(), location_directory(), users(), identity(), mailer(), clock(),
+                               s.login_url, s.support_email)
+
+
+@lru_cache(maxsize=1)
+def account_care_service():
+    from care_tracker.services.account_care import AccountCareService
+
+    return AccountCareService(users(), location_directory(), identity())
+
+
+@lru_cache(maxsize=1)
+def announcement_service():
+    from care_tracker.adapters.announcement_store import DynamoAnnouncementStore
+    from care_tracker.services.announcements import AnnouncementService
+
+    return AnnouncementService(DynamoAnnouncementStore(), clock())
+
+
+@lru_cache(maxsize=1)
 def object_store():
     from care_tracker.adapters.object_store import S3ObjectStore
 
     return S3ObjectStore(settings().region)
 
 
+@lru_cache(maxsize=1)
+def backup_service():
+    from care_tracker.adapters.backup_store import DynamoItems, S3BackupFiles
+    from care_tracker.services.backups import BackupService
+
+    s = settings()
+    return BackupService(DynamoItems(s.region), S3BackupFiles(s.backups_bucket, s.region), s.table_names, clock())
+
+
+@lru_cache(maxsize=1)
+def export_service():
+    from care_tracker.adapters.export_store import S3ExportFiles
+    from care_tracker.services.exports import ExportService
+
+    s = settings()
+    return ExportService(S3ExportFiles(s.exports_bucket, s.region), users(), export_sources(), clock(),
+                         org_locations=organisation_location_ids)
+
+
+def organisation_location_ids(org_id: str) -> list[str]:
+    """Every location of an organisation: one query of the locations' by_org index."""
+    from care_tracker.adapters.location_store import LocationItem
+
+    return [item.location_id for item in LocationItem.by_org.query(org_id, attributes_to_get=["location_id"])]
+
+
+def export_sources():
+    """Returns as export rows, read through the returns repository (None until returns exist)."""
+    from care_tracker.adapters.export_store import returns_rows
+
+    return returns_rows()
+
+
+@lru_cache(maxsize=1)
+def return_store():
+    from care_tracker.adapters.return_store import DynamoReturnStore
+
+    return DynamoReturnStore()
+
+
+@lru_cache(maxsize=1)
+def returns_service():
+    from care_tracker.services.returns import ReturnsService
+
+    return ReturnsService(return_store(), clock())
+
+
+@lru_cache(maxsize=1)
+def window_jobs():
+    from care_tracker.adapters.window_store import DynamoJobDirectory, DynamoWindowStore
+    from care_tracker.services.window_jobs import WindowJobs
+
+    return WindowJobs(DynamoJobDirectory(), DynamoWindowStore(), return_store(), mailer(), clock(), settings().login_url,
+                      compliance=count_compliance)
+
+
+def count_compliance(window, at):
+    """close_window's hook (issue 5): counts the window that closed; idempotent."""
+    return compliance_service().count_window(window.period, at)
+
+
+@lru_cache(maxsize=1)
+def compliance_store():
+    from care_tracker.adapters.compliance_store import DynamoComplianceStore
+
+    return DynamoComplianceStore()
+
+
+@lru_cache(maxsize=1)
+def enforcement_service():
+    import json
+
+    from care_tracker.adapters.case_store import DynamoCaseStore
+    from care_tracker.rules.enforcement import DEFAULT_FEE_TABLE, parse_fee_table
+    from care_tracker.services.enforcement import EnforcementService
+
+    s = settings()
+    fees = parse_fee_table(json.loads(s.penalty_fees)) if s.penalty_fees else DEFAULT_FEE_TABLE
+    return EnforcementService(DynamoCaseStore(), location_directory(), clock(), representation_days=s.representation_days,
+                              fee_table=fees)
+
+
+@lru_cache(maxsize=1)
+def compliance_service():
+    from care_tracker.adapters.compliance_store import DynamoCountingInputs
+    from care_tracker.services.compliance import ComplianceService
+
+    return ComplianceService(compliance_store(), DynamoCountingInputs(), return_store(), enforcement_service(), mailer(), clock())
+
+
+@lru_cache(maxsize=1)
+def compliance_reports():
+    from care_tracker.services.compliance_reports import ComplianceReports
+
+    return ComplianceReports(compliance_store(), location_directory())
+
+
 def reset() -> None:
-    """Forget built services (tests switch environments between sessions)."""
-    for factory in (clock, mailer, identity, token_verifier, users, auth_service, account_service,
-                    location_directory, object_store):
-        factory.cache_clear()
+    """Forget every built service, settings and PynamoDB's per-model connections (tests switch
+    environments between sessions)."""
+    import sys
+
+    for value in list(globals().values()):
+        if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == __name__:
+            value.cache_clear()
     settings.cache_clear()
+    if "pynamodb.models" in sys.modules:
+        for model in _subclasses(sys.modules["pynamodb.models"].Model):
+            model._connection = None
+
+
+def _subclasses(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found

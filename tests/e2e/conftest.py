@@ -17,10 +17,35 @@ from infra.local.stack import free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def pytest_collection_modifyitems(items):
+    """The foundation tests exercise the demo logins' first login with their temporary passwords,
+    so they run before any other test module logs the demo accounts in."""
+    items.sort(key=lambda item: 0 if item.path.name == "test_foundation.py" else 1)
+
+
 class Api:
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, logins: dict[str, str]) -> None:
         self.base = base
         self.http = requests.Session()
+        self.temporary = dict(logins)
+        # The password each account shared between test modules has now (demo logins first of all).
+        self.passwords: dict[str, str] = {}
+
+    def token(self, email: str, temporary: str | None = None, new_password: str = "copper meadow lantern ripple") -> str:
+        """An ID token for a shared account: logs in with its current password, or does its first
+        login (temporary password from the stack or its welcome mail) and remembers the new one."""
+        if email in self.passwords:
+            answer = self.call("POST", "/auth/login", json={"email": email, "password": self.passwords[email]}).json()
+            assert "id_token" in answer, answer
+            return answer["id_token"]
+        temporary = temporary or self.temporary.get(email) or self.welcome_password(email)
+        token = self.login_first_time(email, temporary, new_password)
+        self.passwords[email] = new_password
+        return token
+
+    def welcome_password(self, email: str) -> str:
+        mail = [m for m in self.outbox() if m["to"] == email and "Temporary password:" in m["body"]][-1]
+        return mail["body"].split("Temporary password:", 1)[1].split()[0]
 
     def call(self, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
         headers = kwargs.pop("headers", {})
@@ -74,4 +99,4 @@ def stack(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def api(stack) -> Api:
-    return Api(stack["api"])
+    return Api(stack["api"], stack["logins"])

@@ -1,4 +1,4 @@
-"""Mail sent through SES on the local stack, read back from moto's server (local stack only)."""
+"""Mail sent through SES on the local stack, as served by the stack's outbox (infra/local/outbox.py)."""
 from __future__ import annotations
 
 import json
@@ -7,11 +7,8 @@ import urllib.request
 
 
 def sent_mail() -> list[dict[str, str]]:
-    endpoint = os.environ["AWS_ENDPOINT_URL"].rstrip("/")
-    with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=10) as response:  # noqa: S310 - loopback only
-        data = json.load(response)
-    messages = data.get("ses", {}).get("Message", [])
-    return [
-        {"to": ", ".join(m["destinations"].get("ToAddresses", [])), "subject": m["subject"], "body": m["body"]}
-        for m in messages
-    ]
+    url = os.environ["LOCAL_OUTBOX_URL"]
+    if not url.startswith("http://127.0.0.1:"):
+        raise ValueError("the outbox is served on loopback only")
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback, checked above
+        return json.load(response)
