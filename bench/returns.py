@@ -198,7 +198,7 @@ def open_window_at_scale() -> dict:
             roles = ["approver", "provider_user"] if n % 10 == 0 else ["provider_user"]
             users.append({"user_id": {"S": f"user-{n:05d}"}, "email": {"S": f"user{n}@example.org"},
                           "full_name": {"S": f"User {n}"}, "roles": {"L": [{"S": r} for r in roles]},
-                          "org_id": {"S": f"1-{org}"}, "location_ids": {"L": [{"S": l} for l in mine]},
+                          "org_id": {"S": f"1-{org}"}, "location_ids": {"L": [{"S": location_id} for location_id in mine]},
                           "active": {"BOOL": n % 100 != 0}, "version": {"N": "1"}})
         _batch_write(env["LOCATIONS_TABLE"], locations)
         _batch_write(env["USERS_TABLE"], users)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any
 
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError

@@ -14,9 +14,10 @@ its own service when it runs.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote_plus
 
 from care_tracker.observability import logger, metrics, tracer
@@ -75,11 +76,11 @@ CQC_PREFIX = "cqc/"
 @job("import_cqc_locations", description="Auto-registration from CQC's active-locations file (RULES 1.1)")
 def import_cqc_locations(at: datetime, key: str | None = None) -> dict:
     """Imports the given CQC file, or the newest one under cqc/ in the imports bucket."""
-    from care_tracker.config import settings
-    from care_tracker.services.cqc_import import import_cqc_locations as run_import
     from zoneinfo import ZoneInfo
 
+    from care_tracker.config import settings
     from care_tracker.rules.cqc_changes import file_date_from_name
+    from care_tracker.services.cqc_import import import_cqc_locations as run_import
     from care_tracker.wiring import account_service, location_directory, object_store, users
 
     store = object_store()

@@ -1,10 +1,8 @@
 """Routes that exist only on the local stack (API.md "Running locally")."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from chalice import Blueprint
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime
 
 from care_tracker.errors import NotFound
 from functions.http import Strict, route

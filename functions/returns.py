@@ -164,8 +164,8 @@ def owed(caller):
     from care_tracker.wiring import returns_service
 
     answer = returns_service().owed(caller)
-    locations = [OwedLocationView(location_id=l.location_id, name=l.name, owes=l.owes,
-                                  care_types=[OwedCareTypeView(**ct.__dict__) for ct in l.care_types])
-                 for l in answer.locations]
-    all_done = all(ct.done for l in locations if l.owes for ct in l.care_types)
+    locations = [OwedLocationView(location_id=loc.location_id, name=loc.name, owes=loc.owes,
+                                  care_types=[OwedCareTypeView(**ct.__dict__) for ct in loc.care_types])
+                 for loc in answer.locations]
+    all_done = all(ct.done for loc in locations if loc.owes for ct in loc.care_types)
     return OwedView(window=Window(**answer.window.as_dict()), all_done=all_done, locations=locations)

@@ -309,8 +309,8 @@ def _gateway_response(status: str | None, code: str, message: str | None = None)
     # Gateway response templates only substitute variables (no VTL logic). $context.error.messageString
     # is already a quoted JSON string.
     text = json.dumps(message) if message else "$context.error.messageString"
-    template = ('{"code": "%s", "message": %s, "details": {"reason": "$context.error.responseType", '
-                '"request_id": "$context.requestId"}}' % (code, text))
+    template = (f'{{"code": "{code}", "message": {text}, "details": {{"reason": "$context.error.responseType", '
+                '"request_id": "$context.requestId"}}')
     response: dict[str, Any] = {"ResponseTemplates": {"application/json": template},
                                 "ResponseParameters": {"Headers": {"Content-Type": "'application/json'"}}}
     if status:

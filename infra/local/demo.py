@@ -28,7 +28,7 @@ def load_demo_data(imports_bucket: str) -> dict[str, str]:
     accounts = account_service()
     approver = accounts.create_account(
         email=DEMO_APPROVER, full_name="Demo Approver", roles=[Role.APPROVER.value, Role.PROVIDER_USER.value],
-        org_id=org_id, location_ids=sorted(l for l, loc in locations.items() if loc["org_id"] == org_id))
+        org_id=org_id, location_ids=sorted(location_id for location_id, loc in locations.items() if loc["org_id"] == org_id))
     directory.set_first_approver(org_id, approver.user_id)
     accounts.create_account(email=DEMO_ADMIN, full_name="Demo Support", roles=[Role.ADMIN.value])
     # An enforcement officer (issue 5); its temporary password is in its welcome mail (GET /_local/outbox).

@@ -29,7 +29,7 @@ def refs(value) -> set[str]:
             if key == "Ref" and isinstance(inner, str):
                 found.add(inner.split(".")[0])
             elif key == "Fn::GetAtt":
-                found.add((inner[0] if isinstance(inner, list) else inner.split(".")[0]))
+                found.add(inner[0] if isinstance(inner, list) else inner.split(".")[0])
             elif key == "Fn::Sub":
                 text, local = (inner, {}) if isinstance(inner, str) else (inner[0], inner[1])
                 found |= {name.split(".")[0] for name in re.findall(r"\$\{([^}!]+)\}", text) if name not in local}
@@ -89,7 +89,7 @@ def test_every_function_has_the_layer_tracing_a_log_group_with_retention_and_an_
 
 
 def test_every_job_is_a_function_with_a_dead_letter_queue(sam):
-    for name, job in JOBS.items():
+    for name in JOBS:
         props = sam["Resources"][job_function_id(name)]["Properties"]
         assert props["Handler"] == "functions.jobs.handler" and props["CodeUri"] == "./deployment.zip"
         assert props["Environment"]["Variables"]["JOB_NAME"] == name

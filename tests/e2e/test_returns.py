@@ -80,10 +80,10 @@ def test_returns_inside_a_window_and_the_window_jobs(api, in_december_window):
     owed = api.call("GET", "/returns/owed", token)
     assert owed.status_code == 200, owed.text
     assert owed.json()["window"]["period"] == "2026-12" and owed.json()["all_done"] is False
-    status = {(l["location_id"], ct["care_type"]): ct["done"] for l in owed.json()["locations"] for ct in l["care_types"]}
+    status = {(loc["location_id"], ct["care_type"]): ct["done"] for loc in owed.json()["locations"] for ct in loc["care_types"]}
     assert status[(CARE_HOME_LOC, "care_home")] is True and status[(HOME_LOC, "home_care")] is True
     assert status[(HOME_LOC, "supported_living")] is False
-    assert next(l for l in owed.json()["locations"] if l["location_id"] == DORMANT_LOC)["owes"] is False
+    assert next(loc for loc in owed.json()["locations"] if loc["location_id"] == DORMANT_LOC)["owes"] is False
 
     # an update based on the current version is saved; one based on a stale copy is 409
     update = api.call("PUT", base.format(CARE_HOME_LOC, "care_home"), token, json={**CARE_HOME, "staff_absent": 3},

@@ -42,7 +42,7 @@ def aws(monkeypatch, jwks_server):
 
 
 @pytest.fixture
-def sent_mail(aws) -> "callable":
+def sent_mail(aws) -> callable:
     """Reads what SES sent, from moto's backend."""
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends

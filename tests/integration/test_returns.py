@@ -189,11 +189,11 @@ def test_what_is_owed(service):
     service.save(me, "1-10", "2026-12", "care_home", CARE_HOME)
     owed = service.owed(me)
     assert owed.window.period == "2026-12"
-    table = {(l.location_id, ct.care_type): (l.owes, ct.done, ct.saved) for l in owed.locations for ct in l.care_types}
+    table = {(loc.location_id, ct.care_type): (loc.owes, ct.done, ct.saved) for loc in owed.locations for ct in loc.care_types}
     assert table == {("1-10", "care_home"): (True, True, True), ("1-11", "home_care"): (True, False, False),
                      ("1-11", "supported_living"): (True, False, True), ("1-12", "home_care"): (False, False, False)}
     approver = caller("u-9", locations=(), roles=("approver",))
-    assert {l.location_id for l in service.owed(approver).locations} == {"1-10", "1-11", "1-12"}
+    assert {loc.location_id for loc in service.owed(approver).locations} == {"1-10", "1-11", "1-12"}
 
 
 def test_request_budgets(service):

@@ -427,7 +427,7 @@ def test_turning_a_miss_into_completed_never_increases_anything(statuses, data):
     j = data.draw(st.sampled_from([i for i, s in enumerate(statuses) if s == M]))
     fixed = list(statuses)
     fixed[j] = C
-    for before, after in zip(figs_for(statuses), figs_for(fixed)):
+    for before, after in zip(figs_for(statuses), figs_for(fixed), strict=True):
         assert after.consecutive_misses <= before.consecutive_misses
         assert after.misses_last_12 <= before.misses_last_12
         assert STAGE_RANK[after.stage] <= STAGE_RANK[before.stage]

@@ -172,7 +172,7 @@ def test_write_csv_to_a_text_stream():
 
 def test_utf8_without_bom():
     data = b"".join(line.encode(ENCODING) for line in csv_rows(["Name"], [["Zoë Ødegård 日本"]]))
-    assert data == "Name\r\nZoë Ødegård 日本\r\n".encode("utf-8")
+    assert data == "Name\r\nZoë Ødegård 日本\r\n".encode()
     assert not data.startswith(b"\xef\xbb\xbf")
 
 
@@ -211,8 +211,8 @@ def test_round_trip_through_the_csv_module(table):
     assert parsed[1:] == [[expected(v) for v in row] for row in rows]
 
     # un-neutralising: a neutralised text cell reads back as "'" + the original
-    for row, parsed_row in zip(rows, parsed[1:]):
-        for value, got in zip(row, parsed_row):
+    for row, parsed_row in zip(rows, parsed[1:], strict=True):
+        for value, got in zip(row, parsed_row, strict=True):
             if isinstance(value, str) and value[:1] in DANGEROUS_FIRST_CHARACTERS:
                 assert got == "'" + value
             if not isinstance(value, int):  # only numbers may start with "-"

@@ -101,7 +101,7 @@ counts = st.integers(0, 300)
 @given(cap=counts, occ=counts, res=counts, acc=counts, staff=st.lists(counts, min_size=6, max_size=6), absent=counts)
 def test_care_home_checks_agree_with_the_sums(cap, occ, res, acc, staff, absent):
     data = dict(zip(["staff_nurses_direct", "staff_care_direct", "staff_non_care_direct", "staff_nurses_agency",
-                     "staff_care_agency", "staff_non_care_agency"], staff))
+                     "staff_care_agency", "staff_non_care_agency"], staff, strict=True))
     data.update(beds_max_capacity=cap, beds_occupied=occ, beds_vacant_reserved=res, beds_vacant_accepting=acc,
                 staff_absent=absent)
     expected_bad = set()

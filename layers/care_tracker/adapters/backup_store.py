@@ -11,8 +11,9 @@ import json
 import queue
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any, BinaryIO, Iterable, Iterator
+from typing import Any, BinaryIO
 
 from care_tracker.adapters.export_store import MultipartWriter, s3_client
 

@@ -9,8 +9,9 @@ aborts forgotten uploads after a day).
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 PART_SIZE = 8 * 1024 * 1024  # S3's minimum is 5 MiB for every part but the last
 DOWNLOAD_URL_SECONDS = 15 * 60
@@ -77,7 +78,7 @@ class MultipartWriter(io.RawIOBase):
         if self._upload_id is not None:
             self._s3.abort_multipart_upload(Bucket=self._bucket, Key=self._key, UploadId=self._upload_id)
 
-    def __enter__(self) -> "MultipartWriter":
+    def __enter__(self) -> MultipartWriter:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

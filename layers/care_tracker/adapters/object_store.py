@@ -1,7 +1,7 @@
 """Files in S3."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import boto3
 

@@ -15,9 +15,10 @@ BatchGetItem across the locations and returns tables.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,

@@ -12,11 +12,11 @@ reads the jobs make of the users and locations tables (scans: jobs only, never o
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Iterable, Iterator
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import DeleteError, PutError
 
 from care_tracker.adapters.tables import Model, table_meta
 
@@ -92,8 +92,10 @@ class DynamoWindowStore:
     def release_lease(self, job: str, period: str, owner: str) -> None:
         try:
             WindowRow(_job_pk(job, period), "LEASE").delete(condition=WindowRow.lease_owner == owner)
-        except Exception:  # noqa: BLE001 - an expired lease is harmless; the next run takes it over
-            pass
+        except DeleteError as exc:
+            # Another run took the expired lease over: it is theirs to release.
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
 
     def already_sent(self, job: str, period: str) -> set[str]:
         sent: set[str] = set()

@@ -160,7 +160,8 @@ def write_csv(
     stream: TextIO, header: Sequence[str], rows: Iterable[Mapping[str, Any] | Sequence[Any]]
 ) -> int:
     """Write the CSV to a text stream (opened with ``newline=""``); return the data row count."""
-    count = -1  # the header is not a data row
-    for count, line in enumerate(csv_rows(header, rows)):
+    lines = 0
+    for line in csv_rows(header, rows):
         stream.write(line)
-    return count
+        lines += 1
+    return lines - 1  # the header is not a data row

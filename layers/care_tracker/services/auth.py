@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from care_tracker import messages
 from care_tracker.errors import BadRequest, Forbidden, Unauthorized
-from care_tracker.ports import Challenge, IdentityProvider, Mailer, TokenVerifier, Tokens, UserRepository
+from care_tracker.ports import Challenge, IdentityProvider, Mailer, Tokens, TokenVerifier, UserRepository
 from care_tracker.rules.passwords import password_problems
 
 

@@ -28,9 +28,10 @@ import gzip
 import hashlib
 import io
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, BinaryIO, Iterable, Iterator, Protocol
+from typing import Any, BinaryIO, Protocol
 from zoneinfo import ZoneInfo
 
 from care_tracker.errors import Conflict, NotFound

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from care_tracker.errors import BadRequest, Forbidden, NotFound
