@@ -7,16 +7,9 @@ import pytest
 
 from care_tracker.errors import BadRequest
 from care_tracker.services.auth import Caller
+from tests.support import FixedClock
 
 SUPPORT = Caller(user_id="support-1", email="s@example.org", full_name="Support", roles=frozenset({"admin"}))
-
-
-class FixedClock:
-    def __init__(self, now: datetime) -> None:
-        self.at = now
-
-    def now(self) -> datetime:
-        return self.at
 
 
 def test_only_current_announcements_are_shown(aws):

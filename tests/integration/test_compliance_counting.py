@@ -1,11 +1,8 @@
 """Compliance counting, escalation, corrections, reports and enforcement cases on in-process moto."""
 from __future__ import annotations
 
-import contextlib
-from collections import Counter
 from datetime import UTC, datetime
 
-import botocore.client
 import pytest
 
 from care_tracker import wiring
@@ -14,35 +11,11 @@ from care_tracker.ports import UserRecord
 from care_tracker.services.auth import Caller
 from care_tracker.services.compliance import ComplianceService
 from care_tracker.services.enforcement import EnforcementService
+from tests.support import FixedClock, dynamodb_requests
 
 # Adapters are imported inside the fixtures: their models read the table names from the environment.
 
 PERIODS = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05"]
-
-
-class FixedClock:
-    def __init__(self, now: datetime) -> None:
-        self.at = now
-
-    def now(self) -> datetime:
-        return self.at
-
-
-@contextlib.contextmanager
-def dynamodb_requests():
-    calls: Counter = Counter()
-    original = botocore.client.BaseClient._make_api_call
-
-    def counting(self, operation, params):
-        if self.meta.service_model.service_name == "dynamodb":
-            calls[operation] += 1
-        return original(self, operation, params)
-
-    botocore.client.BaseClient._make_api_call = counting
-    try:
-        yield calls
-    finally:
-        botocore.client.BaseClient._make_api_call = original
 
 
 def loc(location_id, org_id, care_types, la="Leeds", region="Yorkshire and The Humber", public=False, **extra):

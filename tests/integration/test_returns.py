@@ -2,17 +2,16 @@
 what is owed, and the DynamoDB request budgets (counted on every botocore client)."""
 from __future__ import annotations
 
-import contextlib
 from collections import Counter
 from datetime import datetime, timezone
 
-import botocore.client
 import pytest
 
 from care_tracker import wiring
 from care_tracker.errors import BadRequest, Conflict, Forbidden, NotFound, ValidationFailed
 from care_tracker.services.auth import Caller
 from care_tracker.services.returns import ReturnsService
+from tests.support import FixedClock, dynamodb_requests
 
 IN_WINDOW = datetime(2026, 12, 9, 10, 0, tzinfo=timezone.utc)  # the December 2026 window runs 8-14
 AFTER_WINDOW = datetime(2026, 12, 20, 10, 0, tzinfo=timezone.utc)
@@ -22,32 +21,6 @@ CARE_HOME = {"beds_max_capacity": 40, "beds_occupied": 30, "beds_vacant_reserved
              "staff_care_agency": 4, "staff_non_care_agency": 0, "staff_absent": 3}
 HOME = {"people_receiving_care": 25, "hours_delivered_last_week": 600, "staff_direct": 20, "staff_agency": 2,
         "staff_absent": 1, "accepting_new_packages": True}
-
-
-class FixedClock:
-    def __init__(self, now: datetime) -> None:
-        self.at = now
-
-    def now(self) -> datetime:
-        return self.at
-
-
-@contextlib.contextmanager
-def dynamodb_requests():
-    """Counts DynamoDB API calls on every client (pynamodb's and boto3's, existing or new)."""
-    calls: Counter = Counter()
-    original = botocore.client.BaseClient._make_api_call
-
-    def counting(self, operation, params):
-        if self.meta.service_model.service_name == "dynamodb":
-            calls[operation] += 1
-        return original(self, operation, params)
-
-    botocore.client.BaseClient._make_api_call = counting
-    try:
-        yield calls
-    finally:
-        botocore.client.BaseClient._make_api_call = original
 
 
 def caller(user_id="u-1", locations=("1-10", "1-11"), roles=("provider_user",), org="1-100") -> Caller:
