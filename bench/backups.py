@@ -44,8 +44,9 @@ def _measure(step):
 
 
 def main(argv: list[str] | None = None) -> dict:
-    argv = sys.argv[1:] if argv is None else argv
-    n = int(argv[0]) if argv else 100_000
+    """`python -m bench.backups [ITEMS]`; `make bench` runs it with the issue's 100,000."""
+    argv = argv or []
+    n = int(argv[0]) if argv else int(os.environ.get("BENCH_BACKUP_ITEMS", "100000"))
     os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_SESSION_TOKEN": "bench",
                        "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "POWERTOOLS_TRACE_DISABLED": "true"})
     for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
@@ -131,4 +132,4 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
