@@ -56,6 +56,7 @@ class ThinLocation(BaseModel):
 
 class ThinLocations(BaseModel):
     locations: list[ThinLocation]
+    as_of: str | None = Field(default=None, description="For the national list: when the nightly job made it")
 
 
 def _view(u) -> Account:
@@ -105,12 +106,14 @@ def set_consent(caller, body: ConsentChange):
     return _view(account_care_service().set_consent(caller, body.comms_consent))
 
 
-@route(bp, "/locations/thinly-staffed", summary="Locations with fewer than two active users (my organisation; support: ?organisation_id=)",
+@route(bp, "/locations/thinly-staffed", summary="Locations with fewer than two active users (my organisation; support team: "
+       "one organisation with ?organisation_id=, or the national list made nightly)",
        roles=("approver", "admin"), query=OrgQuery, response=ThinLocations, tag="accounts")
 def thinly_staffed(caller, query: OrgQuery):
     from care_tracker.wiring import account_care_service
 
-    return ThinLocations(locations=[ThinLocation(**loc) for loc in account_care_service().thinly_staffed(caller, query.organisation_id)])
+    locations, as_of = account_care_service().thinly_staffed(caller, query.organisation_id)
+    return ThinLocations(locations=[ThinLocation(**loc) for loc in locations], as_of=as_of)
 
 
 class PublicBodyChange(Strict):

@@ -205,3 +205,11 @@ def flag_overdue_representations(at: datetime) -> dict:
     result = enforcement_service().flag_overdue(at)
     logger.info("overdue representations flagged", extra={"flagged": len(result["flagged"])})
     return result
+
+
+@job("list_thinly_staffed", schedule="cron(30 6 * * ? *)",
+     description="Nightly national list of locations with fewer than two active users, for the support team (RULES 1.3)")
+def list_thinly_staffed(at: datetime) -> dict:
+    from care_tracker.wiring import account_care_service
+
+    return account_care_service().publish_national_thin_list()

@@ -85,7 +85,7 @@ def registration_service():
 def account_care_service():
     from care_tracker.services.account_care import AccountCareService
 
-    return AccountCareService(users(), location_directory(), identity())
+    return AccountCareService(users(), location_directory(), identity(), object_store(), settings().exports_bucket, clock())
 
 
 @lru_cache(maxsize=1)

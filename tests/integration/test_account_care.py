@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 
 import boto3
 import pytest
@@ -113,13 +113,26 @@ def test_consent_is_the_users_own_to_change(org):
 
 def test_locations_with_fewer_than_two_active_users(org):
     care = wiring.account_care_service()
-    thin = care.thinly_staffed(caller_of(org["boss"]), None)
+    thin, _ = care.thinly_staffed(caller_of(org["boss"]), None)
     assert [(loc["location_id"], loc["active_users"]) for loc in thin] == [(A3, 1)]  # A1, A2 have boss and staff
     care.deactivate(SUPPORT, org["staff"].user_id)
-    thin = care.thinly_staffed(SUPPORT, ORG_A)
+    thin, _ = care.thinly_staffed(SUPPORT, ORG_A)
     assert [(loc["location_id"], loc["active_users"]) for loc in thin] == [(A1, 1), (A2, 1), (A3, 1)]
-    with pytest.raises(BadRequest):
-        care.thinly_staffed(SUPPORT, None)
+
+
+def test_the_support_team_sees_the_national_list_made_nightly(org):
+    from functions.jobs import JOBS
+
+    care = wiring.account_care_service()
+    assert care.thinly_staffed(SUPPORT, None) == ([], None)  # no list before the job has run
+    result = JOBS["list_thinly_staffed"].run(datetime(2026, 1, 9, 5, 0, tzinfo=timezone.utc))
+    thin, as_of = care.thinly_staffed(SUPPORT, None)
+    assert as_of and result["locations_flagged"] == len(thin)
+    organisation_view, _ = care.thinly_staffed(SUPPORT, ORG_A)
+    assert [loc for loc in thin if loc["organisation_id"] == ORG_A] == organisation_view
+    # an approver cannot read the national list: they get their own organisation's
+    own, own_as_of = care.thinly_staffed(caller_of(org["boss"]), None)
+    assert own_as_of is None and all(loc["organisation_id"] == ORG_A for loc in own)
 
 
 def test_support_team_sets_public_body_and_a_blank_file_keeps_it(org):

@@ -24,5 +24,12 @@ class S3ObjectStore:
         for raw in body.iter_lines(keepends=True):
             yield raw.decode("utf-8")
 
+    def read_text(self, bucket: str, key: str) -> str | None:
+        """A small UTF-8 text object, or None if there is none."""
+        try:
+            return self._s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
+        except self._s3.exceptions.NoSuchKey:
+            return None
+
     def put_text(self, bucket: str, key: str, text: str) -> None:
         self._s3.put_object(Bucket=bucket, Key=key, Body=text.encode("utf-8"))

@@ -1,6 +1,8 @@
 """Users and the usernames they claim, in DynamoDB."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
@@ -93,6 +95,10 @@ class DynamoUserRepository:
                               condition=OrganisationItem.org_id.exists() & OrganisationItem.first_approver_id.does_not_exist())
         except TransactWriteError as exc:
             raise Conflict("That email address is already registered.", code="username_taken") from exc
+
+    def all(self) -> Iterator[UserRecord]:
+        """Every account, for jobs only (a scan): never on a request path."""
+        return (_record(item) for item in UserItem.scan())
 
     def of_organisation(self, org_id: str) -> list[UserRecord]:
         """Every account of an organisation: one Query of the by_org index (paged)."""

@@ -4,18 +4,28 @@ by every authenticated request) goes first, then Cognito disables the login and 
 session (refresh tokens stop working)."""
 from __future__ import annotations
 
+import json
+
 from care_tracker.errors import BadRequest, Forbidden, NotFound
-from care_tracker.ports import IdentityProvider, UserRecord
+from care_tracker.ports import Clock, IdentityProvider, UserRecord
 from care_tracker.roles import Role
+from care_tracker.rules.staffing import thinly_staffed
+
+# The national list of thinly staffed locations, written by the nightly job for the support team.
+NATIONAL_THIN_LIST = "reports/thinly-staffed.json"
 
 _NOT_YOURS = "You can only look after accounts of your own organisation."
 
 
 class AccountCareService:
-    def __init__(self, users, directory, identity: IdentityProvider) -> None:
+    def __init__(self, users, directory, identity: IdentityProvider, reports=None, reports_bucket: str = "",
+                 clock: Clock | None = None) -> None:
         self._users = users
         self._directory = directory
         self._identity = identity
+        self._reports = reports
+        self._reports_bucket = reports_bucket
+        self._clock = clock
 
     def _target(self, caller, user_id: str) -> UserRecord:
         user = self._users.get(user_id)
@@ -81,20 +91,26 @@ class AccountCareService:
     def set_consent(self, caller, consent: bool) -> UserRecord:
         return self._users.update(caller.user_id, None, comms_consent=consent)
 
-    def thinly_staffed(self, caller, organisation_id: str | None) -> list[dict]:
-        """Registered locations of the organisation with fewer than two active users (two queries)."""
+    def thinly_staffed(self, caller, organisation_id: str | None) -> tuple[list[dict], str | None]:
+        """Registered locations with fewer than two active users, and when the list was made: one
+        organisation's now (two queries), or, for the support team without an organisation, the
+        national list the nightly job wrote (one S3 read, no scan on a request)."""
+        if caller.has(Role.ADMIN.value) and not organisation_id:
+            report = json.loads(self._reports.read_text(self._reports_bucket, NATIONAL_THIN_LIST) or "null")
+            if report is None:
+                return [], None
+            return report["locations"], report["as_of"]
         org_id = self._org_of(caller, organisation_id)
-        counts: dict[str, int] = {}
-        for user in self._users.of_organisation(org_id):
-            if user.active:
-                for location_id in set(user.location_ids):
-                    counts[location_id] = counts.get(location_id, 0) + 1
-        return [
-            {"location_id": loc["location_id"], "name": loc["name"], "organisation_id": org_id,
-             "active_users": counts.get(loc["location_id"], 0)}
-            for loc in sorted(self._directory.of_organisation(org_id), key=lambda loc: loc["location_id"])
-            if loc.get("status") in ("active", "dormant") and counts.get(loc["location_id"], 0) < 2
-        ]
+        grants = ((user.active, user.location_ids) for user in self._users.of_organisation(org_id))
+        return thinly_staffed(self._directory.of_organisation(org_id), grants), None
+
+    def publish_national_thin_list(self) -> dict:
+        """The nightly job: every account and location read once (scans, in a job), the same rule."""
+        grants = ((user.active, user.location_ids) for user in self._users.all())
+        locations = thinly_staffed(self._directory.locations().values(), grants)
+        as_of = self._clock.now().isoformat()
+        self._reports.put_text(self._reports_bucket, NATIONAL_THIN_LIST, json.dumps({"as_of": as_of, "locations": locations}))
+        return {"locations_flagged": len(locations), "as_of": as_of}
 
     def set_public_body(self, caller, org_id: str, public_body: bool) -> dict:
         if not caller.has(Role.ADMIN.value):
