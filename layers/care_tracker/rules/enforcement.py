@@ -93,8 +93,9 @@ class FeeBand:
     amount_pence: int
 
 
-# Illustrative CQC annual registration fees (community/residential social care) by provider size
-# (number of registered locations). Configurable: settings().penalty_fee_table overrides it.
+# PLACEHOLDER amounts, not CQC's published fees: the shape (annual registration fee by provider
+# size, in registered locations) is real, the numbers are not. Before any penalty is imposed for
+# real, set the stack parameter PenaltyFees (PENALTY_FEES) to the current CQC fee scheme.
 DEFAULT_FEE_TABLE: tuple[FeeBand, ...] = (
     FeeBand(1, 2_035_00),
     FeeBand(3, 5_088_00),
