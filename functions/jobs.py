@@ -112,7 +112,7 @@ def backup(at: datetime) -> dict:
     from care_tracker.wiring import backup_service
 
     result = backup_service().backup(at)
-    # The alarm in infra/resources.yaml fires when a day passes without this metric.
+    # BackupMissingAlarm (infra/package.py) fires when a day passes without this metric.
     metrics.add_metric(name="BackupsCompleted", unit="Count", value=1)
     logger.info("backup finished", extra={k: v for k, v in result.items() if k != "tables"})
     return result

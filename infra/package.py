@@ -349,6 +349,16 @@ def generated_resources(template: dict, jobs: dict) -> dict:
         "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
         "AlarmActions": [{"Ref": "AlarmTopic"}], "OKActions": [{"Ref": "AlarmTopic"}]}}
 
+    # ---- a day without a completed backup (the backup job emits BackupsCompleted through Powertools'
+    # EMF, dimension service=care-tracker): missing data counts, so a job that never ran alarms too.
+    out["BackupMissingAlarm"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+        "AlarmDescription": "No daily backup completed in the last day: run the backup job from the console",
+        "Namespace": "CareTracker", "MetricName": "BackupsCompleted",
+        "Dimensions": [{"Name": "service", "Value": "care-tracker"}],
+        "Statistic": "Sum", "Period": 86400, "EvaluationPeriods": 1, "Threshold": 1,
+        "ComparisonOperator": "LessThanThreshold", "TreatMissingData": "breaching",
+        "AlarmActions": [{"Ref": "AlarmTopic"}], "OKActions": [{"Ref": "AlarmTopic"}]}}
+
     # ---- IAM: scoped to this stack's tables, buckets, user pool and mail identity
     out["AppAccessPolicy"] = {"Type": "AWS::IAM::ManagedPolicy", "Properties": {
         "Description": "Care Tracker functions: this stack's tables, buckets, user pool and mail identity",

@@ -274,3 +274,10 @@ def test_api_function_is_traced_and_uses_the_stack_role(sam):
     assert api["Tracing"] == "Active" and api["Handler"] == "app.app"
     assert api["Role"] == {"Fn::GetAtt": ["ApiHandlerRole", "Arn"]}
     assert sam["Resources"]["RestAPI"]["Properties"]["TracingEnabled"] is True
+
+
+def test_a_day_without_a_backup_alarms(sam):
+    alarm = sam["Resources"]["BackupMissingAlarm"]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("CareTracker", "BackupsCompleted")
+    assert alarm["Period"] == 86400 and alarm["TreatMissingData"] == "breaching"
+    assert alarm["ComparisonOperator"] == "LessThanThreshold" and alarm["Threshold"] == 1
