@@ -16,7 +16,7 @@ class ExportRequest(Strict):
     kind: Literal["my_data", "returns_month", "daily_changes"] = Field(
         description="my_data: anyone, their account and (providers) their locations' returns with history; "
                     "returns_month: support team, every location's returns of `period`; "
-                    "daily_changes: support team, the returns saved on the day `period`")
+                    "daily_changes: support team, the returns saved on the day `period` (written by the 03:00 job)")
     period: str | None = Field(default=None, max_length=10,
                                description="YYYY-MM for my_data (optional) and returns_month; YYYY-MM-DD for daily_changes")
 

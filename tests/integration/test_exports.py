@@ -133,6 +133,9 @@ def test_daily_changes_are_the_london_day_and_written_once(people):
     returns = FakeReturns(ROWS)
     from datetime import date
 
+    with pytest.raises(NotFound) as not_ready:  # a request never scans: only the job writes the day's file
+        service(returns).create(caller_of(admin), "daily_changes", "2026-10-11")
+    assert not_ready.value.code == "export_not_ready" and returns.asked == []
     first = service(returns).daily_changes(date(2026, 10, 11))
     # 23:30 UTC on 10 October is 00:30 on the 11th in London (summer time)
     assert [r["version"] for r in download(first.download_url)] == ["2"]

@@ -143,7 +143,7 @@ class ExportService:
             return self._returns_month(caller, check_period(period))
         if kind == "daily_changes":
             self._support_only(caller)
-            return self.daily_changes(check_day(period))
+            return self._written_daily_changes(check_day(period))
         raise BadRequest(f"There is no export called {kind!r}.", code="unknown_export")
 
     def link(self, caller: Any, export_id: str) -> Export:
@@ -198,6 +198,16 @@ class ExportService:
         return self._write(caller.user_id, "returns_month", list(returns.columns), returns.month(period), period)
 
     # ---------- the daily job ----------
+    def _written_daily_changes(self, day: date) -> Export:
+        """The file the export_changes job wrote for `day`: a request never scans for it."""
+        export_id = f"changes-{day.isoformat()}"
+        key = self._files.key(SUPPORT_OWNER, export_id)
+        if self._files.exists(key) is None:
+            raise NotFound(f"The changes of {day.isoformat()} are exported at 03:00 (UK time) the next day. For a day "
+                           "that was missed, run the export_changes job for it from the console.", code="export_not_ready")
+        url, expires = self._files.download_url(key, self._clock.now())
+        return Export(export_id=export_id, kind="daily_changes", download_url=url, expires_at=expires, period=day.isoformat())
+
     def daily_changes(self, day: date) -> Export:
         """The returns saved on `day` (Europe/London) for the support team; written once per day."""
         returns = self._need_returns()
