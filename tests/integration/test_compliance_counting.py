@@ -179,6 +179,23 @@ def test_correction_counts_a_late_return_and_later_months_follow(world):
         service.correct("1-101", "2027-03", "care_home", "not counted", admin.user_id)
 
 
+def test_a_correction_is_refused_while_a_count_runs_so_the_count_cannot_overwrite_it(world):
+    version_of.clear()
+    service, store = world["service"], world["store"]
+    run_months(service)
+    save("1-101", "2026-03", "care_home", in_window=False)
+    before = store.get("1-101")
+    with store.counting(datetime.now(UTC)) as held:  # a count is reading and rewriting every state
+        assert held
+        with pytest.raises(Conflict) as refused:
+            service.correct("1-101", "2026-03", "care_home", "outage on the 14th", caller().user_id)
+        assert refused.value.code == "stale_compliance"
+        assert store.get("1-101").history == before.history  # nothing half-written
+        assert service.count_window("2026-05")["skipped"]  # a second count leaves it to the first
+    fixed = service.correct("1-101", "2026-03", "care_home", "outage on the 14th", caller().user_id)
+    assert fixed["status"] == "completed"
+
+
 def test_reports_access_and_request_budget(world):
     version_of.clear()
     run_months(world["service"])

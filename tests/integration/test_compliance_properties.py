@@ -33,6 +33,10 @@ class MemoryStore:
         return LocationCompliance.from_data(location_id, *raw)
 
     @contextmanager
+    def counting(self, now):
+        yield True
+
+    @contextmanager
     def state_writer(self):
         def write(state):
             self.writes += 1
@@ -52,7 +56,7 @@ class MemoryStore:
     def corrections(self, period):
         return self.corr.get(period, {})
 
-    def save_correction(self, period, state, care_type, detail, deltas):
+    def save_correction(self, period, state, care_type, detail, deltas, now):
         self.corr.setdefault(period, {}).setdefault(state.location_id, {})[care_type] = detail
         self.states[state.location_id] = (state.org_id, state.to_data(), state.version + 1)
         for key, d in deltas.items():

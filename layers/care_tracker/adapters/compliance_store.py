@@ -15,8 +15,10 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -25,8 +27,13 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
 from care_tracker.adapters.tables import Model, table_meta
+from care_tracker.adapters.window_store import DynamoWindowStore, WindowRow, job_pk
 from care_tracker.errors import Conflict
 from care_tracker.services.compliance import LocationCompliance
+
+# One lease for every count (a location's state item holds all its months): (job, period) in the windows table.
+COUNTING_LEASE = ("count_compliance", "ALL")
+COUNTING_LEASE_TIME = timedelta(minutes=15)  # a Lambda's longest run
 
 STATE = "STATE"
 
@@ -158,14 +165,31 @@ class DynamoComplianceStore:
             found.setdefault(location_id, {})[care_type] = json.loads(item.detail or "{}")
         return found
 
+    @contextmanager
+    def counting(self, now: datetime) -> Iterator[bool]:
+        """Holds the counting lease (in the windows table) while a count reads and rewrites every
+        location's state; yields False when another count holds it. A count's batch writes cannot
+        be conditional, so corrections check this lease instead (save_correction)."""
+        owner = uuid.uuid4().hex
+        leases = DynamoWindowStore()
+        held = leases.take_lease(*COUNTING_LEASE, owner, now, now + COUNTING_LEASE_TIME)
+        try:
+            yield held
+        finally:
+            if held:
+                leases.release_lease(*COUNTING_LEASE, owner)
+
     def save_correction(self, period: str, state: LocationCompliance, care_type: str, detail: dict,
-                        window_deltas: dict[str, dict[str, int]]) -> None:
+                        window_deltas: dict[str, dict[str, int]], now: datetime) -> None:
         """In one transaction: the correction record, the location's recounted state (only if
-        nobody changed it since it was read: else Conflict) and the window aggregates' deltas."""
+        nobody changed it since it was read, and no count is running that would overwrite it: else
+        Conflict) and the window aggregates' deltas."""
         conn = ComplianceItem._get_connection().connection
         item = _to_item(state, state.version + 1)
         try:
             with TransactWrite(connection=conn) as tx:
+                tx.condition_check(WindowRow, job_pk(*COUNTING_LEASE), "LEASE",
+                                   condition=WindowRow.pk.does_not_exist() | (WindowRow.lease_until < now))
                 tx.save(ComplianceItem(f"CORR#{period}", f"{state.location_id}#{care_type}", detail=json.dumps(detail)),
                         condition=ComplianceItem.sk.does_not_exist())
                 condition = (ComplianceItem.version == state.version) if state.version else ComplianceItem.pk.does_not_exist()
@@ -175,8 +199,9 @@ class DynamoComplianceStore:
                     if actions:
                         tx.update(ComplianceItem(f"WINDOW#{period}", key), actions=actions)
         except TransactWriteError as exc:
-            raise Conflict("This month's compliance changed while the correction was being recorded, or the "
-                           "correction exists already. Reload and try again.", code="stale_compliance") from exc
+            raise Conflict("This location's compliance is being counted right now, changed while the correction was "
+                           "being recorded, or the correction exists already. Reload and try again in a few minutes.",
+                           code="stale_compliance") from exc
         state.version += 1
 
     # --- escalation tasks ------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ class WindowRow(Model):
     recipients = UnicodeSetAttribute(null=True)
 
 
-def _job_pk(job: str, period: str) -> str:
+def job_pk(job: str, period: str) -> str:
     return f"JOB#{job}#{period}"
 
 
@@ -74,14 +74,14 @@ class DynamoWindowStore:
     def finished(self, job: str, period: str) -> int | None:
         """How many were mailed, if the job has finished for that month."""
         try:
-            return int(WindowRow.get(_job_pk(job, period), "DONE", consistent_read=True).sent or 0)
+            return int(WindowRow.get(job_pk(job, period), "DONE", consistent_read=True).sent or 0)
         except WindowRow.DoesNotExist:
             return None
 
     def take_lease(self, job: str, period: str, owner: str, now: datetime, until: datetime) -> bool:
         """Claims the run; False while another run holds an unexpired lease."""
         try:
-            WindowRow(_job_pk(job, period), "LEASE", lease_owner=owner, lease_until=until).save(
+            WindowRow(job_pk(job, period), "LEASE", lease_owner=owner, lease_until=until).save(
                 condition=WindowRow.pk.does_not_exist() | (WindowRow.lease_until < now) | (WindowRow.lease_owner == owner))
             return True
         except PutError as exc:
@@ -91,7 +91,7 @@ class DynamoWindowStore:
 
     def release_lease(self, job: str, period: str, owner: str) -> None:
         try:
-            WindowRow(_job_pk(job, period), "LEASE").delete(condition=WindowRow.lease_owner == owner)
+            WindowRow(job_pk(job, period), "LEASE").delete(condition=WindowRow.lease_owner == owner)
         except DeleteError as exc:
             # Another run took the expired lease over: it is theirs to release.
             if exc.cause_response_code != "ConditionalCheckFailedException":
@@ -99,18 +99,18 @@ class DynamoWindowStore:
 
     def already_sent(self, job: str, period: str) -> set[str]:
         sent: set[str] = set()
-        for row in WindowRow.query(_job_pk(job, period), WindowRow.sk.startswith("SENT#"), consistent_read=True):
+        for row in WindowRow.query(job_pk(job, period), WindowRow.sk.startswith("SENT#"), consistent_read=True):
             sent.update(row.recipients or ())
         return sent
 
     def record_sent(self, job: str, period: str, user_ids: Iterable[str]) -> None:
         ids = set(user_ids)
         if ids:
-            WindowRow(_job_pk(job, period), f"SENT#{uuid.uuid4().hex}", recipients=ids).save()
+            WindowRow(job_pk(job, period), f"SENT#{uuid.uuid4().hex}", recipients=ids).save()
 
     def mark_finished(self, job: str, period: str, at: datetime, sent: int) -> None:
         try:
-            WindowRow(_job_pk(job, period), "DONE", finished_at=at, sent=sent).save(condition=WindowRow.pk.does_not_exist())
+            WindowRow(job_pk(job, period), "DONE", finished_at=at, sent=sent).save(condition=WindowRow.pk.does_not_exist())
         except PutError as exc:
             if not _conditional_failed(exc):
                 raise

@@ -152,7 +152,13 @@ class ComplianceService:
 
     # --- counting -------------------------------------------------------------------------------------
     def count_window(self, period: str, at: datetime | None = None) -> dict[str, Any]:
-        at = at or self._clock.now()
+        """Counts one window; a second count running at the same time leaves it to the first."""
+        with self._store.counting(self._clock.now()) as held:
+            if not held:
+                return {"period": period, "skipped": "another count is running and will do this one"}
+            return self._count_window(period, at or self._clock.now())
+
+    def _count_window(self, period: str, at: datetime) -> dict[str, Any]:
         window = window_for_period(period)
         done = self._returns.done_by_location(period)
         corrections = self._store.corrections(period)
@@ -309,5 +315,6 @@ class ComplianceService:
         if status.value != old_status:
             deltas = {key: {old_status: -1, status.value: 1} for key in _groups(state.local_authority, state.region)}
         now = self._clock.now()
-        self._store.save_correction(period, state, care_type, {"reason": reason.strip(), "by": by, "at": now.isoformat()}, deltas)
+        self._store.save_correction(period, state, care_type, {"reason": reason.strip(), "by": by, "at": now.isoformat()}, deltas,
+                                    now)
         return {"location_id": location_id, "period": period, "care_type": care_type, **entry}
