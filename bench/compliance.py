@@ -21,9 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-import botocore.session
-
-from bench.request_counts import REGION
+from bench.request_counts import REGION, hooking_new_clients
 
 # Smaller runs for a quick look: BENCH_COMPLIANCE_LOCATIONS=3000 python -m bench.compliance
 LOCATIONS = int(os.environ.get("BENCH_COMPLIANCE_LOCATIONS", "30000"))
@@ -77,19 +75,13 @@ class ItemCounter:
 @contextmanager
 def counting() -> Iterator[ItemCounter]:
     counter = ItemCounter()
-    original = botocore.session.Session.create_client
 
-    def create_client(self, *args, **kwargs):
-        client = original(self, *args, **kwargs)
+    def hook(client) -> None:
         client.meta.events.register("provide-client-params.dynamodb.*", counter.params)
         client.meta.events.register("after-call.dynamodb.*", counter.answer)
-        return client
 
-    botocore.session.Session.create_client = create_client
-    try:
+    with hooking_new_clients(hook):
         yield counter
-    finally:
-        botocore.session.Session.create_client = original
 
 
 class CountingMailer:

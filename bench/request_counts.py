@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import botocore.session
 
@@ -28,20 +29,28 @@ class DynamoCounter:
 
 
 @contextmanager
-def counting_dynamodb() -> Iterator[DynamoCounter]:
-    counter = DynamoCounter()
+def hooking_new_clients(hook: Callable[[Any], None]) -> Iterator[None]:
+    """Calls `hook(client)` on every botocore client created meanwhile (PynamoDB's included), to
+    register event handlers on it."""
     original = botocore.session.Session.create_client
 
     def create_client(self, *args, **kwargs):
         client = original(self, *args, **kwargs)
-        client.meta.events.register("before-call.dynamodb", counter)
+        hook(client)
         return client
 
     botocore.session.Session.create_client = create_client
     try:
-        yield counter
+        yield
     finally:
         botocore.session.Session.create_client = original
+
+
+@contextmanager
+def counting_dynamodb() -> Iterator[DynamoCounter]:
+    counter = DynamoCounter()
+    with hooking_new_clients(lambda client: client.meta.events.register("before-call.dynamodb", counter)):
+        yield counter
 
 
 @contextmanager
