@@ -6,6 +6,7 @@ from typing import Annotated
 from chalice import Blueprint
 from pydantic import BaseModel, Field, StringConstraints
 
+from functions.auth import Me
 from functions.http import Strict, route
 
 bp = Blueprint(__name__)
@@ -13,13 +14,9 @@ bp = Blueprint(__name__)
 CqcId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^1-[0-9]{1,15}$")]
 
 
-class Account(BaseModel):
-    user_id: str
-    email: str
-    full_name: str
-    roles: list[str]
-    organisation_id: str | None
-    location_ids: list[str]
+class Account(Me):
+    """What /me shows, and what the account's carers see and change."""
+
     active: bool
     phone: str | None
     job_title: str | None
