@@ -48,7 +48,8 @@ class PayPeriod:
         return self.start <= d <= self.end
 
 
-def _add_months(anchor: date, months: int) -> date:
+def add_months(anchor: date, months: int) -> date:
+    """The same day of the month `months` later (or earlier), clamped to the month's last day."""
     total = anchor.year * 12 + anchor.month - 1 + months
     year, month = divmod(total, 12)
     month += 1
@@ -58,7 +59,7 @@ def _add_months(anchor: date, months: int) -> date:
 def period_by_index(cycle: PayCycle | str, first_start: date, index: int) -> PayPeriod:
     cycle = PayCycle(cycle)
     if cycle is PayCycle.MONTHLY:
-        start, after = _add_months(first_start, index), _add_months(first_start, index + 1)
+        start, after = add_months(first_start, index), add_months(first_start, index + 1)
     else:
         length = CYCLE_DAYS[cycle]
         start = first_start + timedelta(days=length * index)
@@ -71,7 +72,7 @@ def period_containing(cycle: PayCycle | str, first_start: date, d: date) -> PayP
     if cycle is PayCycle.MONTHLY:
         index = (d.year - first_start.year) * 12 + d.month - first_start.month
         # the period starting in d's month may start after d (then d is in the one before)
-        if _add_months(first_start, index) > d:
+        if add_months(first_start, index) > d:
             index -= 1
     else:
         index = (d - first_start).days // CYCLE_DAYS[cycle]
