@@ -35,7 +35,7 @@ CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"  # gzip/brotli, honou
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 
-ORIGIN_SECRET_HEADER = "x-origin-verify"
+ORIGIN_SECRET_HEADER = "x-origin-verify"  # noqa: S105 - the header's name; its value is generated at deploy
 ORIGIN_SECRET = _sub("{{resolve:secretsmanager:${OriginVerifySecret}:SecretString}}")
 CLIENT_ORIGIN, API_ORIGIN = "client", "api"
 API_PATH = "/api/*"
