@@ -12,7 +12,9 @@ builds, into `out/`:
 - `sam.json`: Chalice's template merged with infra/resources.yaml and the resources generated here
   (the layer on every function, one function + schedule + alarm per job of functions.jobs.JOBS,
   IAM, the shared dead-letter queue, TLS-only bucket policies, the UK-only WAF, log groups with
-  retention, alarms, API Gateway error responses in the API's JSON error shape).
+  retention, alarms, API Gateway error responses in the API's JSON error shape) and the web
+  client's hosting (infra/web_hosting.py: S3 + CloudFront in front of the client and the API);
+- `web/`: the web client's files, copied from build/web/ when the client has been built.
 
 Deploy (both upload ./deployment.zip and ./layer.zip, which sam.json names relative to itself):
 
@@ -23,7 +25,8 @@ Deploy (both upload ./deployment.zip and ./layer.zip, which sam.json names relat
     aws cloudformation deploy --template-file out/packaged.json --stack-name care-tracker \
         --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND
 
-then subscribe the on-call address to the AlarmTopic output.
+then subscribe the on-call address to the AlarmTopic output, and upload the client: `aws s3 sync
+out/web s3://<WebBucketName output> --delete`, then invalidate `/*` on the WebDistributionId output.
 """
 from __future__ import annotations
 
