@@ -46,8 +46,8 @@ LOG_DAYS = 90  # CloudFront access logs hold viewers' IP addresses: kept no long
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
     "font-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'self'",
-    "form-action 'self'", "frame-ancestors 'none'", "upgrade-insecure-requests",
-])
+    "form-action 'self'", "frame-ancestors 'none'",
+])  # no upgrade-insecure-requests: everything is same-origin HTTPS already, and it would break http://127.0.0.1
 PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
                       "microphone=(), payment=(), usb=(), interest-cohort=()")
 HSTS_SECONDS = 63072000  # two years
