@@ -142,6 +142,7 @@ def test_deep_links_function_is_the_file_on_the_default_behaviour(sam):
     function = sam["Resources"]["DeepLinksFunction"]["Properties"]
     assert function["FunctionCode"] == web_hosting.DEEP_LINKS_JS.read_text()
     assert function["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0" and function["AutoPublish"] is True
+    assert len(function["FunctionCode"].encode()) <= 10 * 1024  # CloudFront Functions' size limit
     assert function_on(sam, distribution(sam)["DefaultCacheBehavior"]) == function["FunctionCode"]
 
 
