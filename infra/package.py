@@ -401,8 +401,10 @@ def generated_resources(template: dict, jobs: dict) -> dict:
             "DEFAULT_5XX": _gateway_response(None, "server_error"),
             "MISSING_AUTHENTICATION_TOKEN": _gateway_response(
                 "404", "unknown_route", "There is no such route. The routes are listed at /openapi.json."),
+            # The API stage's web ACL refuses what did not come through CloudFront (whose geo
+            # restriction admits only the UK) and known bad inputs.
             "WAF_FILTERED": _gateway_response(
-                "403", "outside_uk", "This service is only available from the United Kingdom."),
+                "403", "outside_uk", "This service is only available from the United Kingdom, at its own web address."),
             "THROTTLED": _gateway_response(None, "too_many_requests", "Too many requests: wait a moment and try again."),
         }}}
 
