@@ -28,7 +28,7 @@ run: venv
 test: venv checkov-venv
 	$(PY) -m pytest
 
-## out/: deployment.zip (app code), layer.zip (dependencies) and sam.json (every resource).
+## out/: deployment.zip (app code), layer.zip (dependencies), sam.json (every resource), web/ (the client, if built).
 package: venv
 	$(PY) -m infra.package out
 

@@ -12,7 +12,9 @@ builds, into `out/`:
 - `sam.json`: Chalice's template merged with infra/resources.yaml and the resources generated here
   (the layer on every function, one function + schedule + alarm per job of functions.jobs.JOBS,
   IAM, the shared dead-letter queue, TLS-only bucket policies, the UK-only WAF, log groups with
-  retention, alarms, API Gateway error responses in the API's JSON error shape).
+  retention, alarms, API Gateway error responses in the API's JSON error shape) and the web
+  client's hosting (infra/web_hosting.py: S3 + CloudFront in front of the client and the API);
+- `web/`: the web client's files, copied from build/web/ when the client has been built.
 
 Deploy (both upload ./deployment.zip and ./layer.zip, which sam.json names relative to itself):
 
@@ -23,7 +25,8 @@ Deploy (both upload ./deployment.zip and ./layer.zip, which sam.json names relat
     aws cloudformation deploy --template-file out/packaged.json --stack-name care-tracker \
         --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND
 
-then subscribe the on-call address to the AlarmTopic output.
+then subscribe the on-call address to the AlarmTopic output, and upload the client: `aws s3 sync
+out/web s3://<WebBucketName output> --delete`, then invalidate `/*` on the WebDistributionId output.
 """
 from __future__ import annotations
 
@@ -262,6 +265,13 @@ def _bucket_arn(logical: str) -> Any:
     return _arn(logical)
 
 
+def deny_insecure_transport(bucket: str) -> dict:
+    """The bucket policy statement that refuses plain HTTP to `bucket` and its objects."""
+    return {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+            "Resource": [_arn(bucket), _sub("${Arn}/*", Arn=_arn(bucket))],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+
+
 def _policy_document(resources: dict, *, scan: bool) -> dict:
     tables = [k for k, v in resources.items() if v["Type"] == "AWS::DynamoDB::Table"]
     buckets = [k for k, v in resources.items() if v["Type"] == "AWS::S3::Bucket"]
@@ -391,50 +401,67 @@ def generated_resources(template: dict, jobs: dict) -> dict:
             "DEFAULT_5XX": _gateway_response(None, "server_error"),
             "MISSING_AUTHENTICATION_TOKEN": _gateway_response(
                 "404", "unknown_route", "There is no such route. The routes are listed at /openapi.json."),
+            # The API stage's web ACL refuses what did not come through CloudFront (whose geo
+            # restriction admits only the UK) and known bad inputs.
             "WAF_FILTERED": _gateway_response(
-                "403", "outside_uk", "This service is only available from the United Kingdom."),
+                "403", "outside_uk", "This service is only available from the United Kingdom, at its own web address."),
             "THROTTLED": _gateway_response(None, "too_many_requests", "Too many requests: wait a moment and try again."),
         }}}
 
-    # ---- UK only: a regional web ACL on the API stage and on the user pool. For an edge-optimized
-    # API (and Cognito) the regional endpoint sees the CloudFront viewer's address as the client IP,
-    # so a plain GeoMatch works; the app also refuses a non-GB CloudFront-Viewer-Country header.
+    # ---- UK only. Viewers reach the API through CloudFront (infra/web_hosting.py), whose geo
+    # restriction admits only GB; a regional web ACL sees CloudFront's addresses, not the viewer's,
+    # so the API stage's ACL does not judge the country but admits only requests carrying the secret
+    # header CloudFront adds: the execute-api URL is closed to everyone else. The app also refuses a
+    # non-GB CloudFront-Viewer-Country header. The user pool is called by the functions (in this
+    # region) and, if anyone tries, directly: its ACL keeps the plain GB GeoMatch.
+    from infra import web_hosting
+
+    known_bad_inputs = {
+        "Name": "known-bad-inputs", "Priority": 0, "OverrideAction": {"None": {}},
+        "Statement": {"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": "AWSManagedRulesKnownBadInputsRuleSet"}},
+        "VisibilityConfig": {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "known-bad-inputs"}}
     out["UkOnlyWebAcl"] = {"Type": "AWS::WAFv2::WebACL", "Properties": {
-        "Scope": "REGIONAL", "Description": "Care Tracker: requests from the United Kingdom only",
+        "Scope": "REGIONAL", "Description": "Care Tracker user pool: requests from the United Kingdom only",
         "DefaultAction": {"Block": {}},
         "VisibilityConfig": {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "care-tracker"},
         "Rules": [
-            {"Name": "known-bad-inputs", "Priority": 0, "OverrideAction": {"None": {}},
-             "Statement": {"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": "AWSManagedRulesKnownBadInputsRuleSet"}},
-             "VisibilityConfig": {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "known-bad-inputs"}},
+            known_bad_inputs,
             {"Name": "allow-gb", "Priority": 1, "Action": {"Allow": {}},
              "Statement": {"GeoMatchStatement": {"CountryCodes": ["GB"]}},
              "VisibilityConfig": {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "allow-gb"}},
         ]}}
-    out["WafLogGroup"] = {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
-                          "Properties": {"RetentionInDays": LOG_RETENTION_DAYS,
-                                         # WAF requires this prefix for a log group destination.
-                                         "LogGroupName": _sub("aws-waf-logs-${AWS::StackName}")}}
-    out["WafLogging"] = {"Type": "AWS::WAFv2::LoggingConfiguration", "Properties": {
-        "ResourceArn": _arn("UkOnlyWebAcl"), "LogDestinationConfigs": [_arn("WafLogGroup")],
-        "RedactedFields": [{"SingleHeader": {"Name": "authorization"}}]}}
+    out["ApiWebAcl"] = {"Type": "AWS::WAFv2::WebACL", "Properties": {
+        "Scope": "REGIONAL", "Description": "Care Tracker API stage: only requests that came through the CloudFront distribution",
+        "DefaultAction": {"Block": {}},
+        "VisibilityConfig": {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "care-tracker-api"},
+        "Rules": [known_bad_inputs, web_hosting.api_web_acl_rule()]}}
+    for acl, group, logging, name_suffix, redacted in (
+            ("UkOnlyWebAcl", "WafLogGroup", "WafLogging", "", ["authorization"]),
+            ("ApiWebAcl", "ApiWafLogGroup", "ApiWafLogging", "-api", ["authorization", web_hosting.ORIGIN_SECRET_HEADER])):
+        out[group] = {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+                      "Properties": {"RetentionInDays": LOG_RETENTION_DAYS,
+                                     # WAF requires this prefix for a log group destination.
+                                     "LogGroupName": _sub("aws-waf-logs-${AWS::StackName}" + name_suffix)}}
+        out[logging] = {"Type": "AWS::WAFv2::LoggingConfiguration", "Properties": {
+            "ResourceArn": _arn(acl), "LogDestinationConfigs": [_arn(group)],
+            "RedactedFields": [{"SingleHeader": {"Name": header}} for header in redacted]}}
     out["ApiWebAclAssociation"] = {"Type": "AWS::WAFv2::WebACLAssociation", "DependsOn": API_STAGE_RESOURCE,
                                    "Properties": {
         # arn:aws:apigateway:{region}::/restapis/{api-id}/stages/{stage}
         "ResourceArn": _sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${RestAPI}/stages/" + API_STAGE),
-        "WebACLArn": _arn("UkOnlyWebAcl")}}
+        "WebACLArn": _arn("ApiWebAcl")}}
     out["UserPoolWebAclAssociation"] = {"Type": "AWS::WAFv2::WebACLAssociation", "Properties": {
         # arn:aws:cognito-idp:{region}:{account}:userpool/{pool-id}
         "ResourceArn": _arn("UserPool"), "WebACLArn": _arn("UkOnlyWebAcl")}}
+
+    # ---- the web client: S3 + CloudFront in front of the client and the API (infra/web_hosting.py)
+    out.update(web_hosting.resources())
 
     # ---- S3: refuse plain HTTP on every bucket
     for bucket in [k for k, v in resources.items() if v["Type"] == "AWS::S3::Bucket"]:
         out[f"{bucket}Policy"] = {"Type": "AWS::S3::BucketPolicy", "Properties": {
             "Bucket": {"Ref": bucket},
-            "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
-                "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-                "Resource": [_arn(bucket), _sub("${Arn}/*", Arn=_arn(bucket))],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}}}
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": [deny_insecure_transport(bucket)]}}}
     out["ImportsBucket"] = {"Properties": {"BucketName": IMPORTS_BUCKET_NAME}}
 
     # ---- one function per job
@@ -499,6 +526,10 @@ def merge_template(jobs: dict | None = None) -> dict:
     merged.setdefault("Outputs", {})["AlarmTopicArn"] = {
         "Description": "Subscribe the on-call address to this topic", "Value": {"Ref": "AlarmTopic"}}
     merged["Outputs"]["DeadLetterQueueUrl"] = {"Value": {"Ref": "DeadLetterQueue"}}
+    from infra import web_hosting
+
+    merged.setdefault("Conditions", {}).update(web_hosting.CONDITIONS)
+    merged["Outputs"].update(web_hosting.outputs())
     return merged
 
 
@@ -547,6 +578,9 @@ def build(out: Path, work: Path = BUILD) -> dict[str, float]:
     merge_file.write_text(json.dumps(merge_template(), indent=2))
     chalice_package(stage, merge_file, out)
     shutil.copy2(layer, out / "layer.zip")
+    from infra import web_hosting
+
+    web_hosting.package_client(out)  # out/web/, synced to the client's bucket after `sam deploy`
     figures = sizes(out)
     log(f"out: deployment.zip {figures['app_zip_mb']} MB, layer.zip {figures['layer_zip_mb']} MB, "
         f"unzipped {figures['unzipped_mb']} MB; template {out / 'sam.json'}")

@@ -221,20 +221,31 @@ def test_iam_is_scoped_to_the_stack(sam):
         assert sam["Resources"][name]["Properties"]["Policies"] == [{"Ref": "JobsAccessPolicy"}]
 
 
-def test_uk_only_web_acl_on_the_api_stage_and_the_user_pool(sam):
-    acl = sam["Resources"]["UkOnlyWebAcl"]["Properties"]
-    assert acl["Scope"] == "REGIONAL" and acl["DefaultAction"] == {"Block": {}}
-    allows = [r for r in acl["Rules"] if r.get("Action") == {"Allow": {}}]
+def test_web_acls_on_the_api_stage_and_the_user_pool(sam):
+    """The user pool admits only the UK; the API stage only what came through CloudFront (whose
+    geo restriction admits only the UK: test_web_hosting.py)."""
+    pool_acl = sam["Resources"]["UkOnlyWebAcl"]["Properties"]
+    assert pool_acl["Scope"] == "REGIONAL" and pool_acl["DefaultAction"] == {"Block": {}}
+    allows = [r for r in pool_acl["Rules"] if r.get("Action") == {"Allow": {}}]
     assert [r["Statement"] for r in allows] == [{"GeoMatchStatement": {"CountryCodes": ["GB"]}}]
+    api_acl = sam["Resources"]["ApiWebAcl"]["Properties"]
+    assert api_acl["Scope"] == "REGIONAL" and api_acl["DefaultAction"] == {"Block": {}}
+    for acl in (pool_acl, api_acl):
+        assert acl["Rules"][0]["Statement"]["ManagedRuleGroupStatement"]["Name"] == "AWSManagedRulesKnownBadInputsRuleSet"
     associations = {k: v for k, v in of_type(sam, "AWS::WAFv2::WebACLAssociation").items()}
-    arns = {json.dumps(v["Properties"]["ResourceArn"]) for v in associations.values()}
-    assert json.dumps({"Fn::GetAtt": ["UserPool", "Arn"]}) in arns
+    by_arn = {json.dumps(v["Properties"]["ResourceArn"]): v for v in associations.values()}
+    pool = json.dumps({"Fn::GetAtt": ["UserPool", "Arn"]})
     stage = json.dumps({"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${RestAPI}/stages/api"})
-    assert stage in arns
-    api_association = next(v for v in associations.values() if json.dumps(v["Properties"]["ResourceArn"]) == stage)
-    assert api_association["DependsOn"] == "RestAPIapiStage"
+    assert set(by_arn) == {pool, stage}
+    assert by_arn[pool]["Properties"]["WebACLArn"] == {"Fn::GetAtt": ["UkOnlyWebAcl", "Arn"]}
+    assert by_arn[stage]["Properties"]["WebACLArn"] == {"Fn::GetAtt": ["ApiWebAcl", "Arn"]}
+    assert by_arn[stage]["DependsOn"] == "RestAPIapiStage"
     assert sam["Resources"]["RestAPI"]["Properties"]["StageName"] == "api"
-    assert all(v["Properties"]["WebACLArn"] == {"Fn::GetAtt": ["UkOnlyWebAcl", "Arn"]} for v in associations.values())
+    logged = {refs(v["Properties"]["ResourceArn"]).pop(): v["Properties"]
+              for v in of_type(sam, "AWS::WAFv2::LoggingConfiguration").values()}
+    assert set(logged) == {"UkOnlyWebAcl", "ApiWebAcl"}
+    for config in logged.values():
+        assert {"SingleHeader": {"Name": "authorization"}} in config["RedactedFields"]
 
 
 def render(template: str) -> dict:
