@@ -200,6 +200,21 @@ def compliance_reports():
     return ComplianceReports(compliance_store(), location_directory())
 
 
+# ---------- feedback and suggestions (issue 13) ----------
+@lru_cache(maxsize=1)
+def feedback_service():
+    from care_tracker.adapters.feedback_store import DynamoFeedbackStore
+    from care_tracker.services.feedback import FeedbackService
+
+    s = settings()
+    return FeedbackService(DynamoFeedbackStore(), users(), mailer(), clock(), s.support_email, s.login_url)
+
+
+def forget_feedback_author(pa_id: str, at) -> None:
+    """For pa_archived_hooks() (contract B): the archived PA's feedback and suggestions show "a former user"."""
+    feedback_service().forget_author(pa_id, at)
+
+
 def reset() -> None:
     """Forget every built service, settings and PynamoDB's per-model connections (tests switch
     environments between sessions)."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 
 ANSWER_WITHIN = timedelta(hours=48)
@@ -58,6 +58,12 @@ def can_move(current: SuggestionStatus | str, new: SuggestionStatus | str) -> bo
 
 
 # ---------- the 48-hour clock ----------
+
+def stamp(at: datetime) -> str:
+    """How an instant is stored: one fixed width (microseconds, UTC), so the strings sort as the
+    instants do (the inbox's order, the 48-hour cutoff)."""
+    return at.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
 
 def answer_due(sent_at: datetime) -> datetime:
     return sent_at + ANSWER_WITHIN
