@@ -234,3 +234,19 @@ def test_author_rows_hold_their_feedback_with_answers_and_suggestions(feedback):
     assert [(r["record"], r.get("title"), r["text"]) for r in rows] == [
         ("feedback", None, "A question"), ("suggestion", "Idea", "Something useful")]
     assert rows[0]["answers"] == "An answer" and rows[0]["about"] == "/rota"
+
+
+def test_the_job_flags_with_its_at_and_emits_the_metric(aws, sent_mail, monkeypatch):
+    from care_tracker import wiring
+    from functions import jobs
+
+    metrics = []
+    monkeypatch.setattr(jobs.metrics, "add_metric", lambda **kw: metrics.append(kw))
+    sent = wiring.feedback_service().send_feedback(person(1), "question", "Anyone there?", None)
+    sent_at = datetime.fromisoformat(sent["created_at"])
+    assert jobs.JOBS["flag_unanswered_feedback"].run(sent_at + timedelta(hours=47)) == {"flagged": []}
+    at = sent_at + timedelta(hours=48)
+    assert jobs.flag_unanswered_feedback(at) == {"flagged": [sent["feedback_id"]]}
+    assert jobs.flag_unanswered_feedback(at) == {"flagged": []}
+    assert [m["value"] for m in metrics if m["name"] == "FeedbackOverdue"] == [0, 1, 0]
+    assert len([m for m in sent_mail() if m.subject.startswith("Feedback waiting")]) == 1
