@@ -250,3 +250,20 @@ def test_the_job_flags_with_its_at_and_emits_the_metric(aws, sent_mail, monkeypa
     assert jobs.flag_unanswered_feedback(at) == {"flagged": []}
     assert [m["value"] for m in metrics if m["name"] == "FeedbackOverdue"] == [0, 1, 0]
     assert len([m for m in sent_mail() if m.subject.startswith("Feedback waiting")]) == 1
+
+
+def test_my_data_export_holds_my_feedback_and_suggestions(aws):
+    from care_tracker import wiring
+    from tests.integration.test_exports import caller_of, download
+
+    me = wiring.account_service().create_account(email="erin@example.org", full_name="Erin", roles=["employer"])
+    other = wiring.account_service().create_account(email="omar@example.org", full_name="Omar", roles=["pa"])
+    service = wiring.feedback_service()
+    sent = service.send_feedback(caller_of(me), "something_wrong", "=SUM(A1) the rota is blank", "/rota")
+    service.answer(SUPPORT, sent["feedback_id"], "Fixed now")
+    service.post_suggestion(caller_of(me), "Dark mode", "Easier at night")
+    service.post_suggestion(caller_of(other), "Not mine", "Omar's")
+    rows = download(wiring.export_service().create(caller_of(me), "my_data").download_url)
+    assert [r["record"] for r in rows] == ["account", "feedback", "suggestion"]
+    assert rows[1]["text"] == "'=SUM(A1) the rota is blank" and rows[1]["answers"] == "Fixed now"
+    assert (rows[2]["title"], rows[2]["votes"], rows[2]["status"]) == ("Dark mode", "0", "open")

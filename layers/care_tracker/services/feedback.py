@@ -258,3 +258,15 @@ class FeedbackService:
                    "text": item["description"], "status": "hidden" if item.get("hidden_reason") else
                    ("merged" if item.get("merged_into") else item["status"]), "votes": item["votes"],
                    "team_comment": item.get("team_comment"), "created_at": item["created_at"]}
+
+
+class FeedbackExportRows:
+    """The author's feedback and suggestions as rows of their my_data export (services/exports.py)."""
+
+    columns = EXPORT_COLUMNS
+
+    def __init__(self, service: FeedbackService) -> None:
+        self._service = service
+
+    def rows_of(self, user_id: str) -> Iterator[Mapping[str, Any]]:
+        return self._service.author_rows(user_id)
