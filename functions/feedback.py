@@ -125,7 +125,7 @@ class VoteView(BaseModel):
 
 class StatusChange(Strict):
     status: Literal["open", "planned", "in_progress", "done", "declined"]
-    comment: Comment | None = Field(default=None, description="The team's comment, shown with the suggestion")
+    comment: Comment | None = Field(default=None, description="The team's comment, shown with the suggestion (none: the previous comment goes)")
 
 
 class MergeRequest(Strict):
