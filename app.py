@@ -14,6 +14,7 @@ from functions import (
     enforcement,
     exports,
     fallback,
+    feedback,
     health,
     locations,
     middleware,
@@ -26,7 +27,7 @@ app = Chalice(app_name="care-tracker")
 app.api.cors = False
 
 for capability in (health, auth, windows, locations, registrations, accounts, announcements, returns, compliance,
-                   enforcement, exports):
+                   enforcement, exports, feedback):
     app.register_blueprint(capability.bp)
 
 if settings().local:  # only on the local stack: never registered when deployed

@@ -213,3 +213,18 @@ def list_thinly_staffed(at: datetime) -> dict:
     from care_tracker.wiring import account_care_service
 
     return account_care_service().publish_national_thin_list()
+
+
+# ---------- feedback (RULES 2.7; issue 13) ----------
+
+@job("flag_unanswered_feedback", schedule="cron(5 * * * ? *)",
+     description="Hourly: feedback unanswered after 48 hours is emailed to the support address, once per item")
+def flag_unanswered_feedback(at: datetime) -> dict:
+    """A conditional marker on each item makes "once" hold across repeated and overlapping runs."""
+    from care_tracker.wiring import feedback_service
+
+    result = feedback_service().flag_unanswered(at)
+    # FeedbackOverdueAlarm (infra/package.py) fires when this is above zero.
+    metrics.add_metric(name="FeedbackOverdue", unit="Count", value=len(result["flagged"]))
+    logger.info("unanswered feedback flagged", extra={"flagged": len(result["flagged"])})
+    return result

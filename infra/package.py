@@ -369,6 +369,16 @@ def generated_resources(template: dict, jobs: dict) -> dict:
         "ComparisonOperator": "LessThanThreshold", "TreatMissingData": "breaching",
         "AlarmActions": [{"Ref": "AlarmTopic"}], "OKActions": [{"Ref": "AlarmTopic"}]}}
 
+    # ---- feedback waiting more than 48 hours (issue 13): flag_unanswered_feedback emits FeedbackOverdue
+    # (the items it told the support address of this run); any in an hour alarms. No data: nothing overdue.
+    out["FeedbackOverdueAlarm"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+        "AlarmDescription": "Feedback has waited more than 48 hours for an answer: see the support inbox",
+        "Namespace": "CareTracker", "MetricName": "FeedbackOverdue",
+        "Dimensions": [{"Name": "service", "Value": "care-tracker"}],
+        "Statistic": "Sum", "Period": 3600, "EvaluationPeriods": 1, "Threshold": 1,
+        "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
+        "AlarmActions": [{"Ref": "AlarmTopic"}], "OKActions": [{"Ref": "AlarmTopic"}]}}
+
     # ---- IAM: scoped to this stack's tables, buckets, user pool and mail identity
     out["AppAccessPolicy"] = {"Type": "AWS::IAM::ManagedPolicy", "Properties": {
         "Description": "Care Tracker functions: this stack's tables, buckets, user pool and mail identity",

@@ -24,6 +24,8 @@ class Settings:
     compliance_table: str
     cases_table: str
     idempotency_table: str
+    feedback_table: str
+    suggestions_table: str
     imports_bucket: str
     exports_bucket: str
     backups_bucket: str
@@ -72,6 +74,8 @@ def settings() -> Settings:
         compliance_table=_env("COMPLIANCE_TABLE"),
         cases_table=_env("CASES_TABLE"),
         idempotency_table=_env("IDEMPOTENCY_TABLE"),
+        feedback_table=_env("FEEDBACK_TABLE"),
+        suggestions_table=_env("SUGGESTIONS_TABLE"),
         imports_bucket=_env("IMPORTS_BUCKET"),
         exports_bucket=_env("EXPORTS_BUCKET"),
         backups_bucket=_env("BACKUPS_BUCKET"),

@@ -119,3 +119,30 @@ def compliance_at_risk(to: str, location_name: str, period: str, consecutive_mis
             "the window (the 8th to the 14th), or reply to this email if you need help." + SIGN_OFF
         ),
     )
+
+
+# ---------- feedback (RULES 2.7; issue 13) ----------
+
+def _quoted(text: str, limit: int = 600) -> str:
+    text = text if len(text) <= limit else text[:limit].rstrip() + "..."
+    return "\n".join(f"> {line}" for line in text.splitlines())
+
+
+def feedback_answered(to: str, full_name: str, feedback_text: str, answer: str, login_url: str) -> Mail:
+    return Mail(
+        to=to,
+        subject="The Care Tracker team has answered your feedback",
+        body=(f"Hello {full_name},\n\nYou wrote:\n{_quoted(feedback_text)}\n\nOur answer:\n{answer}\n\n"
+              f"You can see your feedback and every answer when you log in at {login_url} (Feedback)." + SIGN_OFF),
+    )
+
+
+def feedback_overdue(to: str, feedback: dict, login_url: str) -> Mail:
+    return Mail(
+        to=to,
+        subject="Feedback waiting more than 48 hours for an answer",
+        body=(f"This feedback was sent at {feedback['created_at'][:16].replace('T', ' ')} (UTC) and has not been "
+              f"answered within 48 hours.\n\nFrom: {feedback['author_name']}\nAbout: {feedback.get('about') or '-'}\n"
+              f"Reference: {feedback['feedback_id']}\n\n{_quoted(feedback['text'])}\n\n"
+              f"Answer it from the support inbox at {login_url}." + SIGN_OFF),
+    )

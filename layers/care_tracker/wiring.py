@@ -119,7 +119,7 @@ def export_service():
 
     s = settings()
     return ExportService(S3ExportFiles(s.exports_bucket, s.region), users(), export_sources(), clock(),
-                         org_locations=organisation_location_ids)
+                         org_locations=organisation_location_ids, personal=personal_export_sources())
 
 
 def organisation_location_ids(org_id: str) -> list[str]:
@@ -198,6 +198,28 @@ def compliance_reports():
     from care_tracker.services.compliance_reports import ComplianceReports
 
     return ComplianceReports(compliance_store(), location_directory())
+
+
+# ---------- feedback and suggestions (issue 13) ----------
+@lru_cache(maxsize=1)
+def feedback_service():
+    from care_tracker.adapters.feedback_store import DynamoFeedbackStore
+    from care_tracker.services.feedback import FeedbackService
+
+    s = settings()
+    return FeedbackService(DynamoFeedbackStore(), users(), mailer(), clock(), s.support_email, s.login_url)
+
+
+def personal_export_sources() -> list:
+    """What people authored, added to their my_data export: feedback and suggestions (issue 13)."""
+    from care_tracker.services.feedback import FeedbackExportRows
+
+    return [FeedbackExportRows(feedback_service())]
+
+
+def forget_feedback_author(pa_id: str, at) -> None:
+    """For pa_archived_hooks() (contract B): the archived PA's feedback and suggestions show "a former user"."""
+    feedback_service().forget_author(pa_id, at)
 
 
 def reset() -> None:

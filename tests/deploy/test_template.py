@@ -292,3 +292,11 @@ def test_a_day_without_a_backup_alarms(sam):
     assert (alarm["Namespace"], alarm["MetricName"]) == ("CareTracker", "BackupsCompleted")
     assert alarm["Period"] == 86400 and alarm["TreatMissingData"] == "breaching"
     assert alarm["ComparisonOperator"] == "LessThanThreshold" and alarm["Threshold"] == 1
+
+
+def test_feedback_unanswered_after_48_hours_alarms(sam):
+    alarm = sam["Resources"]["FeedbackOverdueAlarm"]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("CareTracker", "FeedbackOverdue")
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": "care-tracker"}]
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold" and alarm["Threshold"] == 1
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]

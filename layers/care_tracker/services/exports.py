@@ -4,7 +4,8 @@ through a presigned URL valid 15 minutes.
 Kinds, and who may ask for them (nobody exports what they cannot see):
 
 - `my_data` - anyone: their own account, then (providers) every saved version of every return of
-  the locations they were granted. One CSV; the first column, `record`, says what a row is.
+  the locations they were granted, then what they authored (`personal` sources: their feedback with
+  the team's answers, and their suggestions). One CSV; the first column, `record`, says what a row is.
 - `returns_month` - the support team: the current return of every location for one month.
 - `daily_changes` - the support team: every return saved on one Europe/London day. The daily
   `export_changes` job writes the previous day's file at 03:00; asking for a day whose file exists
@@ -66,6 +67,15 @@ class ReturnRows(Protocol):
         """Every version saved in [start, end) (jobs only: may scan)."""
 
 
+class PersonalRows(Protocol):
+    """Other records a person authored, added to their my_data export (e.g. feedback, issue 13)."""
+
+    columns: Sequence[str]
+
+    def rows_of(self, user_id: str) -> Iterator[Mapping[str, Any]]:
+        """Rows with a "record" key saying what each is, and keys among `columns`."""
+
+
 @dataclass(frozen=True)
 class Export:
     export_id: str
@@ -113,8 +123,10 @@ class _Counted:
 
 class ExportService:
     def __init__(self, files: ExportFiles, users: Users, returns: ReturnRows | None, clock: Clock,
-                 org_locations: Callable[[str], list[str]] | None = None) -> None:
+                 org_locations: Callable[[str], list[str]] | None = None,
+                 personal: Sequence[PersonalRows] = ()) -> None:
         self._files = files
+        self._personal = tuple(personal)
         self._users = users
         self._returns = returns
         self._clock = clock
@@ -183,13 +195,16 @@ class ExportService:
         locations = self._visible_locations(caller) if caller.has(Role.PROVIDER_USER.value, Role.APPROVER.value) else []
         provider = bool(locations)
         return_columns = list(self._returns.columns) if (provider and self._returns is not None) else []
-        header = ["record", *ACCOUNT_COLUMNS, *[c for c in return_columns if c not in ACCOUNT_COLUMNS]]
+        personal_columns = [c for source in self._personal for c in source.columns]
+        header = list(dict.fromkeys(["record", *ACCOUNT_COLUMNS, *return_columns, *personal_columns]))
 
         def rows() -> Iterator[Mapping[str, Any]]:
             yield _account_row(user)
             if return_columns:
                 for row in self._returns.history(locations, period):
                     yield {"record": "return", **row}
+            for source in self._personal:
+                yield from source.rows_of(user.user_id)
 
         return self._write(caller.user_id, "my_data", header, rows(), period)
 

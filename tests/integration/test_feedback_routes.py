@@ -1,0 +1,114 @@
+"""Feedback routes by role, through the Chalice app with real tokens (Cognito on moto): every
+signed-in role sends feedback, posts, lists and votes; only the support team works the inbox and
+decides on suggestions; enforcement officers (staff, not users) have neither side. Bad input is a
+400 in the error shape."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+ROLES = ("provider_user", "approver", "employer", "pa", "admin", "enforcement_officer")
+USERS = {"provider_user", "approver", "employer", "pa"}
+
+
+@pytest.fixture
+def tokens(aws, sent_mail):
+    from care_tracker import wiring
+
+    found = {}
+    for role in ROLES:
+        email = f"{role.replace('_', '.')}@example.org"
+        wiring.account_service().create_account(email=email, full_name=f"The {role}", roles=[role])
+        temporary = re.search(r"Temporary password: (\S+)", [m for m in sent_mail() if m.to == email][-1].body).group(1)
+        challenge = wiring.auth_service().login(email, temporary)
+        found[role] = wiring.auth_service().new_password(email, challenge.session, "violet orbit canal mitten").id_token
+    return found
+
+
+def _call(client, method, path, token, body=None):
+    response = client.http.request(method, path, headers={"Authorization": f"Bearer {token}",
+                                                          "Content-Type": "application/json"},
+                                   body=json.dumps(body).encode() if body is not None else b"")
+    return response.status_code, json.loads(response.body or b"null")
+
+
+def test_who_may_call_each_feedback_route(tokens):
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app) as client:
+        status, made = _call(client, "POST", "/suggestions", tokens["employer"], {"title": "Idea", "description": "Useful"})
+        assert status == 201, made
+        status, sent = _call(client, "POST", "/feedback", tokens["pa"], {"category": "question", "text": "How?"})
+        assert status == 201, sent
+        s, f = made["id"], sent["id"]
+        routes = [
+            ("POST", "/feedback", {"category": "other", "text": "Hello"}, USERS),
+            ("GET", "/feedback/mine", None, USERS),
+            ("POST", "/suggestions", {"title": "Another", "description": "Idea"}, USERS),
+            ("GET", "/suggestions", None, USERS | {"admin"}),
+            ("PUT", f"/suggestions/{s}/vote", None, USERS),
+            ("DELETE", f"/suggestions/{s}/vote", None, USERS),
+            ("GET", "/feedback/inbox", None, {"admin"}),
+            ("POST", f"/feedback/{f}/answer", {"text": "Like this"}, {"admin"}),
+            ("POST", f"/feedback/{f}/close", None, {"admin"}),
+            ("PUT", f"/suggestions/{s}/status", {"status": "planned", "comment": "Soon"}, {"admin"}),
+            ("POST", f"/suggestions/{s}/merge", {"into": "0" * 32}, {"admin"}),
+            ("POST", f"/suggestions/{s}/hide", {"reason": "Holds a phone number"}, {"admin"}),
+        ]
+        for method, path, body, allowed in routes:
+            for role in ROLES:
+                status, answer = _call(client, method, path, tokens[role], body if body is not None else {})
+                if role in allowed:
+                    assert status in (200, 201, 404), (method, path, role, answer)
+                else:
+                    assert (status, answer["code"]) == (403, "wrong_role"), (method, path, role, answer)
+
+
+def test_feedback_is_private_to_its_sender(tokens):
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app) as client:
+        _call(client, "POST", "/feedback", tokens["pa"], {"category": "question", "text": "Mine only"})
+        assert [f["text"] for f in _call(client, "GET", "/feedback/mine", tokens["pa"])[1]["feedback"]] == ["Mine only"]
+        assert _call(client, "GET", "/feedback/mine", tokens["employer"])[1]["feedback"] == []
+
+
+@pytest.mark.parametrize("body", [
+    {"category": "praise", "text": "Hello"},
+    {"category": "other", "text": ""},
+    {"category": "other", "text": "x" * 4001},
+    {"category": "other", "text": "bell \x07"},
+    {"category": "other", "text": "right-to-left \u202e override"},
+    {"category": "other", "text": "fine", "about": "two\nlines"},
+    {"category": "other", "text": "fine", "extra": 1},
+])
+def test_bad_feedback_is_a_400_in_the_error_shape(tokens, body):
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app) as client:
+        status, answer = _call(client, "POST", "/feedback", tokens["employer"], body)
+    assert status == 400 and set(answer) == {"code", "message", "details"}, answer
+
+
+def test_bad_suggestions_and_page_links_are_400s(tokens):
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app) as client:
+        assert _call(client, "POST", "/suggestions", tokens["pa"], {"title": "a\nb", "description": "Useful"})[0] == 400
+        assert _call(client, "POST", "/suggestions", tokens["pa"], {"title": "x" * 121, "description": "Useful"})[0] == 400
+        status, answer = _call(client, "GET", "/suggestions?page=garbage", tokens["pa"])
+        assert (status, answer["code"]) == (400, "bad_page_link")
+        status, answer = _call(client, "PUT", "/suggestions/not-an-id/vote", tokens["pa"])
+        assert (status, answer["code"]) == (404, "no_such_suggestion")
+        ok, text = _call(client, "POST", "/feedback", tokens["pa"], {"category": "other", "text": " line one\r\nline two "})
+        assert ok == 201 and text["text"] == "line one\nline two"
