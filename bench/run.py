@@ -11,7 +11,8 @@ import time
 import traceback
 from pathlib import Path
 
-BENCHMARKS = ["cold_start", "request_counts", "artifact", "accounts", "returns", "compliance", "backups", "web", "feedback"]
+BENCHMARKS = ["cold_start", "request_counts", "artifact", "accounts", "returns", "compliance", "backups", "web", "feedback",
+              "working_time"]
 
 
 def main(argv: list[str]) -> int:

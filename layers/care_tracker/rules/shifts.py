@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -84,8 +85,19 @@ class Shift:
                     raise ShiftError(f"Two {label}s overlap in the shift {describe_shift(self)}.")
 
 
+@lru_cache(maxsize=8192)
+def _steady_offset(day: date) -> timedelta | None:
+    """London's UTC offset on a day without a clock change (None on the two days a year with one)."""
+    first = datetime.combine(day, time(0), tzinfo=LONDON).utcoffset()
+    last = datetime.combine(day, time(23, 59), tzinfo=LONDON).utcoffset()
+    return first if first == last else None
+
+
 def _instant(day: date, t: time) -> datetime:
     """The UTC instant of a London wall-clock time (first occurrence when it happens twice)."""
+    steady = _steady_offset(day)
+    if steady is not None:  # the fast path, for all but two days a year
+        return datetime.combine(day, t, tzinfo=UTC) - steady
     local = datetime.combine(day, t, tzinfo=LONDON)  # fold=0: the first occurrence
     utc = local.astimezone(UTC)
     if utc.astimezone(LONDON).replace(tzinfo=None) != local.replace(tzinfo=None):

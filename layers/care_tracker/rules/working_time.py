@@ -14,7 +14,8 @@ the caller passes (the caller decides whether other employments' shifts are incl
   uninterrupted break of at least 20 minutes; a young worker 30 minutes over 4.5 hours.
 - Average week (reg 4): the average over a rolling 17 weeks (fewer at the start of the employment,
   reg 4(4)) above 48 hours, unless a 48-hour opt-out is in force at the end of the week. Holiday and
-  sickness are not added back (reg 4(6)): the averages here are from the shifts alone.
+  sickness are not added back (reg 4(6)): the averages here are from the shifts alone, for the
+  weeks up to the one the last shift ends in.
 - Night work (regs 6-7): night time is 23:00-06:00 unless set otherwise (reg 2: at least 7 hours,
   including midnight to 05:00). A "night shift" has at least 3 hours of work in night time. A PA is
   a night worker in a 17-week window when at least a third of their shifts in it are night shifts
@@ -33,7 +34,7 @@ sort plus linear sweeps over shifts and weeks.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
@@ -73,7 +74,10 @@ class WorkerProfile:
     night_start: time = time(23)
     night_end: time = time(6)
 
+    adult_from: date = field(init=False, repr=False, compare=False)  # the 18th birthday (date.min: not known)
+
     def __post_init__(self) -> None:
+        object.__setattr__(self, "adult_from", _eighteenth_birthday(self.date_of_birth))
         length = (datetime.combine(date.min, self.night_end) - datetime.combine(date.min, self.night_start)) % timedelta(days=1)
         includes = self.night_start > self.night_end and self.night_end >= time(5) or self.night_start == time(0) and self.night_end >= time(5)
         if length < timedelta(hours=7) or not includes:
@@ -111,17 +115,34 @@ class WorkingTimeWarning:
 
 
 def is_young(date_of_birth: date | None, on: date) -> bool:
+    """Under 18 on `on` (an 18th birthday on 29 February counts as 1 March)."""
+    return on < _eighteenth_birthday(date_of_birth)
+
+
+def _young(worker: WorkerProfile, on: date) -> bool:
+    return on < worker.adult_from
+
+
+def _eighteenth_birthday(date_of_birth: date | None) -> date:
     if date_of_birth is None:
-        return False
+        return date.min
     try:
-        eighteenth = date_of_birth.replace(year=date_of_birth.year + 18)
+        return date_of_birth.replace(year=date_of_birth.year + 18)
     except ValueError:  # born on 29 February
-        eighteenth = date(date_of_birth.year + 18, 3, 1)
-    return on < eighteenth
+        return date(date_of_birth.year + 18, 3, 1)
 
 
-def _midnight(d: date) -> datetime:
-    return datetime.combine(d, time(0), tzinfo=LONDON).astimezone(UTC)
+# Instants are minutes since the epoch (floats): the sweeps do arithmetic on them, not on datetimes.
+def _minutes_at(dt: datetime) -> float:
+    return dt.timestamp() / 60
+
+
+def _midnight(d: date) -> float:
+    return _minutes_at(datetime.combine(d, time(0), tzinfo=LONDON))
+
+
+def _london_day(minutes: float) -> date:
+    return datetime.fromtimestamp(minutes * 60, UTC).astimezone(LONDON).date()
 
 
 def _words(minutes: float) -> str:
@@ -134,20 +155,25 @@ def _hours(minutes: float) -> str:
     return str((Decimal(int(minutes)) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def _overlap(a0: datetime, a1: datetime, b0: datetime, b1: datetime) -> float:
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     lo, hi = max(a0, b0), min(a1, b1)
-    return (hi - lo).total_seconds() / 60 if hi > lo else 0.0
+    return hi - lo if hi > lo else 0.0
 
 
 @dataclass
 class _Work:
     shift: Shift
-    start: datetime
-    end: datetime
-    breaks: list[tuple[datetime, datetime]]
+    start: float
+    end: float
+    breaks: list[tuple[float, float]]
 
-    def minutes_within(self, lo: datetime, hi: datetime) -> float:
-        return _overlap(self.start, self.end, lo, hi) - sum(_overlap(a, b, lo, hi) for a, b in self.breaks)
+    def minutes_within(self, lo: float, hi: float) -> float:
+        if hi <= self.start or lo >= self.end:
+            return 0.0
+        inside = min(hi, self.end) - max(lo, self.start)
+        for a, b in self.breaks:
+            inside -= _overlap(a, b, lo, hi)
+        return inside
 
     @property
     def minutes(self) -> float:
@@ -159,7 +185,7 @@ def working_time_warnings(shifts: Sequence[Shift], worker: WorkerProfile) -> lis
     work = []
     for s in shifts:
         a, b = shift_span(s)
-        work.append(_Work(s, a, b, break_spans(s)))
+        work.append(_Work(s, _minutes_at(a), _minutes_at(b), [(_minutes_at(x), _minutes_at(y)) for x, y in break_spans(s)]))
     if not work:
         return []
     work.sort(key=lambda w: (w.start, w.end))
@@ -174,9 +200,9 @@ def working_time_warnings(shifts: Sequence[Shift], worker: WorkerProfile) -> lis
 
 # --- rest ----------------------------------------------------------------------------------------
 
-def _spells(work: list[_Work]) -> list[tuple[datetime, datetime, list[_Work]]]:
+def _spells(work: list[_Work]) -> list[tuple[float, float, list[_Work]]]:
     """Shifts that touch or overlap, merged into spells of work."""
-    spells: list[tuple[datetime, datetime, list[_Work]]] = []
+    spells: list[tuple[float, float, list[_Work]]] = []
     for w in work:
         if spells and w.start <= spells[-1][1]:
             a, b, members = spells[-1]
@@ -191,9 +217,9 @@ def _daily_rest(work: list[_Work], worker: WorkerProfile) -> list[WorkingTimeWar
     out = []
     spells = _spells(work)
     for (_, end, before), (start, _, after) in zip(spells, spells[1:], strict=False):
-        young = is_young(worker.date_of_birth, after[0].shift.day)
+        young = _young(worker, after[0].shift.day)
         need = 12 if young else 11
-        gap = (start - end).total_seconds() / 60
+        gap = start - end
         if gap < need * 60:
             last = max(before, key=lambda w: w.end).shift
             nxt = after[0].shift
@@ -204,13 +230,13 @@ def _daily_rest(work: list[_Work], worker: WorkerProfile) -> list[WorkingTimeWar
                 f"{describe_shift(nxt)}; {who} in a row in each 24 hours (Working Time Regulations, reg 10).",
                 last.day, nxt.day, (last.shift_id, nxt.shift_id)))
     for start, end, members in spells:
-        young = is_young(worker.date_of_birth, members[0].shift.day)
+        young = _young(worker, members[0].shift.day)
         longest = 12 if young else 13
-        if (end - start) > timedelta(hours=longest):
+        if end - start > longest * 60:
             need = 12 if young else 11
             out.append(WorkingTimeWarning(
                 Rule.DAILY_REST, Severity.WARNING,
-                f"Daily rest: {_words((end - start).total_seconds() / 60)} of work in a row from the start of "
+                f"Daily rest: {_words(end - start)} of work in a row from the start of "
                 f"{describe_shift(members[0].shift)} leaves less than {need} hours' rest in 24 hours "
                 "(Working Time Regulations, reg 10).",
                 members[0].shift.day, members[-1].shift.day, tuple(w.shift.shift_id for w in members)))
@@ -220,17 +246,17 @@ def _daily_rest(work: list[_Work], worker: WorkerProfile) -> list[WorkingTimeWar
 def _weekly_rest(work: list[_Work], worker: WorkerProfile) -> list[WorkingTimeWarning]:
     spells = _spells(work)
     # rests between spells; before the first and after the last shift we know nothing: rest
-    far_past, far_future = spells[0][0] - timedelta(days=30), spells[-1][1] + timedelta(days=30)
+    far_past, far_future = spells[0][0] - 30 * 1440, spells[-1][1] + 30 * 1440
     rests = [(far_past, spells[0][0])] + [(a[1], b[0]) for a, b in zip(spells, spells[1:], strict=False)] + \
         [(spells[-1][1], far_future)]
     first_monday = work[0].shift.day - timedelta(days=work[0].shift.day.weekday())
-    last_day = max(w.end for w in work).astimezone(LONDON).date()
+    last_day = _london_day(max(w.end for w in work))
     out = []
     r = 0  # rests are sorted and windows move forward: one pointer
     s = 0
     monday = first_monday
     while monday <= last_day:
-        young = is_young(worker.date_of_birth, monday)
+        young = _young(worker, monday)
         days = 7 if young else 14
         lo, hi = _midnight(monday), _midnight(monday + timedelta(days=days))
         while r < len(rests) and rests[r][1] <= lo:
@@ -266,10 +292,10 @@ def _weekly_rest(work: list[_Work], worker: WorkerProfile) -> list[WorkingTimeWa
 def _rest_breaks(work: list[_Work], worker: WorkerProfile) -> list[WorkingTimeWarning]:
     out = []
     for w in work:
-        young = is_young(worker.date_of_birth, w.shift.day)
+        young = _young(worker, w.shift.day)
         over, need = (270, 30) if young else (360, 20)
         minutes = w.minutes
-        if minutes > over and not any((b - a) >= timedelta(minutes=need) for a, b in w.breaks):
+        if minutes > over and not any(b - a >= need for a, b in w.breaks):
             who = "a young worker (under 18) needs a 30-minute break after 4.5 hours" if young else \
                 "a break of at least 20 minutes is needed when working more than 6 hours"
             out.append(WorkingTimeWarning(
@@ -281,15 +307,15 @@ def _rest_breaks(work: list[_Work], worker: WorkerProfile) -> list[WorkingTimeWa
 
 # --- weekly hours, averages, night work and young workers ----------------------------------------
 
-def _night_minutes(w: _Work, worker: WorkerProfile, cache: dict[date, tuple[datetime, datetime]]) -> float:
+def _night_minutes(w: _Work, worker: WorkerProfile, cache: dict[date, tuple[float, float]]) -> float:
     total = 0.0
     for k in (-1, 0, 1):
         d = w.shift.day + timedelta(days=k)
         window = cache.get(d)
         if window is None:
             end_day = d + timedelta(days=1) if worker.night_end <= worker.night_start else d
-            window = cache[d] = (datetime.combine(d, worker.night_start, tzinfo=LONDON).astimezone(UTC),
-                                 datetime.combine(end_day, worker.night_end, tzinfo=LONDON).astimezone(UTC))
+            window = cache[d] = (_minutes_at(datetime.combine(d, worker.night_start, tzinfo=LONDON)),
+                                 _minutes_at(datetime.combine(end_day, worker.night_end, tzinfo=LONDON)))
         total += w.minutes_within(*window)
     return total
 
@@ -311,7 +337,7 @@ def _weekly_limits(work: list[_Work], worker: WorkerProfile) -> list[WorkingTime
     origin = first_shift_monday
     if worker.employment_start is not None:
         origin = min(origin, worker.employment_start - timedelta(days=worker.employment_start.weekday()))
-    last_day = max(w.end for w in work).astimezone(LONDON).date()
+    last_day = _london_day(max(w.end for w in work))
     n_weeks = (last_day - origin).days // 7 + 1
     mondays = [origin + timedelta(weeks=i) for i in range(n_weeks + 1)]
     bounds = [_midnight(m) for m in mondays]
@@ -319,7 +345,7 @@ def _weekly_limits(work: list[_Work], worker: WorkerProfile) -> list[WorkingTime
     shifts_in = [0] * n_weeks
     nights_in = [0] * n_weeks
     week_ids: list[list[str]] = [[] for _ in range(n_weeks)]
-    night_cache: dict[date, tuple[datetime, datetime]] = {}
+    night_cache: dict[date, tuple[float, float]] = {}
     young_days: dict[date, float] = {}
     young_ids: dict[date, list[str]] = {}
     for w in work:
@@ -331,11 +357,11 @@ def _weekly_limits(work: list[_Work], worker: WorkerProfile) -> list[WorkingTime
         for j in (i, i + 1):  # a shift is at most 25 hours: it touches two weeks at most
             if j < n_weeks:
                 minutes[j] += w.minutes_within(bounds[j], bounds[j + 1])
-        if is_young(worker.date_of_birth, w.shift.day) or is_young(worker.date_of_birth, w.shift.day + timedelta(days=1)):
+        if _young(worker, w.shift.day) or _young(worker, w.shift.day + timedelta(days=1)):
             for k in (0, 1):
                 d = w.shift.day + timedelta(days=k)
                 inside = w.minutes_within(_midnight(d), _midnight(d + timedelta(days=1)))
-                if is_young(worker.date_of_birth, d) and inside > 0:
+                if _young(worker, d) and inside > 0:
                     young_days[d] = young_days.get(d, 0.0) + inside
                     young_ids.setdefault(d, []).append(w.shift.shift_id)
     out: list[WorkingTimeWarning] = []
@@ -394,7 +420,7 @@ def _weekly_limits(work: list[_Work], worker: WorkerProfile) -> list[WorkingTime
             f"Night work: {weeks_words(a, b)} this night worker averages more than 8 hours of work a day over 17 weeks (Working Time Regulations, reg 6).{tail}",
             first, last, ids))
     for i in range(n_weeks):
-        if is_young(worker.date_of_birth, mondays[i]) and minutes[i] > 40 * 60:
+        if _young(worker, mondays[i]) and minutes[i] > 40 * 60:
             first, last, ids = span(i, i)
             out.append(WorkingTimeWarning(
                 Rule.YOUNG_WEEK, Severity.WARNING,
