@@ -119,3 +119,14 @@ def compliance_at_risk(to: str, location_name: str, period: str, consecutive_mis
             "the window (the 8th to the 14th), or reply to this email if you need help." + SIGN_OFF
         ),
     )
+
+
+def commissioner_request_waiting(to: str, areas: str, login_url: str) -> Mail:
+    return Mail(
+        to=to,
+        subject="A Care Tracker commissioner request is waiting for you",
+        body=(
+            f"Someone has asked for a commissioner account for {areas} on Care Tracker.\n\n"
+            f"Log in at {login_url} to check who they are, then approve or reject the request." + SIGN_OFF
+        ),
+    )
