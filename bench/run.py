@@ -11,7 +11,7 @@ import time
 import traceback
 from pathlib import Path
 
-BENCHMARKS = ["cold_start", "request_counts", "artifact", "accounts", "returns", "compliance", "backups"]
+BENCHMARKS = ["cold_start", "request_counts", "artifact", "accounts", "returns", "compliance", "backups", "commissioners"]
 
 
 def main(argv: list[str]) -> int:

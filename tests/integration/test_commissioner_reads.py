@@ -163,3 +163,22 @@ def test_completeness_is_the_window_report_for_the_areas_with_the_locations_that
     assert figures["Leeds"]["missed"] == 2
     with pytest.raises(NotFound):
         world["reads"].completeness(LEEDS, None, "2027-04")  # not counted yet
+
+
+def test_every_report_writes_as_csv_with_the_csv_rules(world):
+    from care_tracker.rules.csv_export import csv_rows
+    from care_tracker.rules.reporting_window import window_for_period
+    from care_tracker.services import commissioners as c
+
+    reads = world["reads"]
+    window = window_for_period("2027-03")
+    wiring.count_compliance(window, window.closes_at + timedelta(hours=1))
+    files = {
+        "vacancies": "".join(csv_rows(c.VACANCY_COLUMNS, reads.vacancies(LEEDS, VacancyQuery(postcode="LS6 2AB"))["homes"])),
+        "locations": "".join(csv_rows(c.LOCATION_COLUMNS, c.location_rows(reads.locations(LEEDS, None)))),
+        "completeness": "".join(csv_rows(c.COMPLETENESS_COLUMNS, c.completeness_rows(reads.completeness(LEEDS, None, "2027-03")))),
+    }
+    assert files["vacancies"].count("\r\n") == 4 and "saved 3 days ago" in files["vacancies"]
+    assert files["locations"].count("\r\n") == 7  # header + six locations, one latest return each or none
+    assert "beds_vacant_accepting=3" in files["locations"]
+    assert files["completeness"].splitlines()[1].startswith("2027-03,Leeds,") and files["completeness"].count("\r\n") == 4

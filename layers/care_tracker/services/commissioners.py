@@ -22,7 +22,7 @@ from care_tracker.ports import Clock
 from care_tracker.rules.commissioners import Home, age_text, centre, out_of_date, vacancies
 
 COMMISSIONER, ADMIN = "commissioner", "admin"
-VACANCY_COLUMNS = ("location_id", "name", "provider_name", "postcode", "local_authority", "nursing", "beds_vacant_accepting",
+VACANCY_COLUMNS = ("location_id", "name", "provider_name", "postcode", "local_authority", "status", "nursing", "beds_vacant_accepting",
                    "beds_max_capacity", "beds_occupied", "distance_km", "period", "saved_at", "age", "out_of_date")
 LOCATION_COLUMNS = ("location_id", "name", "provider_name", "postcode", "local_authority", "status", "care_type", "period",
                     "nil_return", "saved_at", "age", "out_of_date", "figures")
