@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import statistics
 import time
 from datetime import datetime, timezone
 
 from bench.request_counts import REGION, counting_dynamodb, local_stack_in_process
-from bench.returns import CARE_HOME, _batch_write, _forget_connections, time_in_dynamodb
+from bench.returns import CARE_HOME, _batch_write, _forget_connections, _token, time_in_dynamodb
 
 LOCATIONS = 30_000
 AUTHORITIES = 120
@@ -73,19 +72,6 @@ def _latest_items(locations: list[dict]) -> list[dict]:
     return items
 
 
-def _token(email: str, roles: list[str], **account) -> str:
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ses.models import ses_backends
-
-    from care_tracker import wiring
-
-    wiring.account_service().create_account(email=email, full_name="Bench", roles=roles, **account)
-    mail = [m for m in ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages if m.destinations["ToAddresses"] == [email]][-1]
-    temporary = re.search(r"Temporary password: (\S+)", mail.body).group(1)
-    challenge = wiring.auth_service().login(email, temporary)
-    return wiring.auth_service().new_password(email, challenge.session, "violet orbit canal mitten").id_token
-
-
 def run() -> dict:
     from chalice.test import Client
     from moto.server import ThreadedMotoServer
@@ -120,10 +106,9 @@ def run() -> dict:
             figures["setup_s"] = round(time.perf_counter() - started, 1)
             del locations
 
-            token = _token("bench-commissioner@example.org", ["commissioner"], local_authorities=[LARGEST])
+            token = _token("bench-commissioner@example.org", roles=("commissioner",), local_authorities=[LARGEST])
             headers = {"Authorization": f"Bearer {token}"}
-            provider = _token("bench-provider@example.org", ["provider_user"], org_id="1-4000000000",
-                              location_ids=["1-3000000000"])
+            provider = _token("bench-provider@example.org", ["1-3000000000"], "1-4000000000")
             from app import app
 
             with Client(app) as client:

@@ -43,13 +43,16 @@ class Age(BaseModel):
     out_of_date: bool = Field(description="Saved before the most recent reporting window opened")
 
 
-class Vacancy(Age):
+class Place(BaseModel):
     location_id: str
     name: str | None
     provider_name: str | None
     postcode: str | None
     local_authority: str | None
     status: str | None
+
+
+class Vacancy(Age, Place):
     nursing: bool
     beds_vacant_accepting: int | None
     beds_max_capacity: int | None
@@ -70,13 +73,7 @@ class LatestReturn(Age):
     figures: dict[str, Any] | None
 
 
-class AreaLocation(BaseModel):
-    location_id: str
-    name: str | None
-    provider_name: str | None
-    postcode: str | None
-    local_authority: str | None
-    status: str | None
+class AreaLocation(Place):
     care_types: list[str]
     nursing: bool
     latest_returns: list[LatestReturn] = Field(description="The latest return of each care type (none yet: empty)")
