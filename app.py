@@ -10,6 +10,7 @@ from functions import (
     accounts,
     announcements,
     auth,
+    commissioners,
     compliance,
     enforcement,
     exports,
@@ -27,7 +28,7 @@ app = Chalice(app_name="care-tracker")
 app.api.cors = False
 
 for capability in (health, auth, windows, locations, registrations, accounts, announcements, returns, compliance,
-                   enforcement, exports, feedback):
+                   enforcement, exports, feedback, commissioners):
     app.register_blueprint(capability.bp)
 
 if settings().local:  # only on the local stack: never registered when deployed

@@ -61,14 +61,16 @@ def _batch_write(table: str, items: list[dict]) -> None:
             pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 
 
-def _token(email: str, location_ids: list[str], org: str | None, roles: tuple[str, ...] = ("provider_user",)) -> str:
+def _token(email: str, location_ids: list[str] | None = None, org: str | None = None,
+           roles: tuple[str, ...] = ("provider_user",), **account) -> str:
+    """An ID token for a new account (any roles; e.g. a commissioner's `local_authorities`)."""
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
     from care_tracker import wiring
 
     wiring.account_service().create_account(email=email, full_name="Bench", roles=list(roles), org_id=org,
-                                            location_ids=location_ids)
+                                            location_ids=location_ids, **account)
     mail = [m for m in ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages if m.destinations["ToAddresses"] == [email]][-1]
     temporary = re.search(r"Temporary password: (\S+)", mail.body).group(1)
     challenge = wiring.auth_service().login(email, temporary)

@@ -42,7 +42,8 @@ def post_announcement(caller, body: NewAnnouncement):
     return _view(announcement_service().post(caller, body.title, body.body, body.starts_at, body.ends_at))
 
 
-@route(bp, "/announcements", summary="The current announcements", response=Announcements, tag="announcements")
+@route(bp, "/announcements", summary="The current announcements", response=Announcements, tag="announcements",
+       commissioners=True)
 def current_announcements(caller):
     from care_tracker.wiring import announcement_service
 

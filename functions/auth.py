@@ -53,6 +53,7 @@ class Me(BaseModel):
     roles: list[str]
     organisation_id: str | None
     location_ids: list[str]
+    local_authorities: list[str] = Field(default_factory=list, description="A commissioner's areas (CQC's local authority names)")
 
 
 def _login_answer(result):
@@ -107,7 +108,8 @@ def reset_password(body: ResetPasswordRequest):
     return Accepted(message="Your password has been changed. Log in with it now.")
 
 
-@route(bp, "/me", summary="Who I am: roles, organisation and locations", response=Me, tag="auth")
+@route(bp, "/me", summary="Who I am: roles, organisation and locations", response=Me, tag="auth", commissioners=True)
 def me(caller):
     return Me(user_id=caller.user_id, email=caller.email, full_name=caller.full_name, roles=sorted(caller.roles),
-              organisation_id=caller.org_id, location_ids=list(caller.location_ids))
+              organisation_id=caller.org_id, location_ids=list(caller.location_ids),
+              local_authorities=list(caller.local_authorities))

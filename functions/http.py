@@ -42,9 +42,14 @@ class RouteSpec:
     status: int = 200
     tag: str = "care-tracker"
     errors: tuple[int, ...] = field(default=())
+    commissioners: bool = False  # whether a commissioner may call it (see route())
 
 
 ROUTES: list[RouteSpec] = []
+
+COMMISSIONER = "commissioner"
+READ_ONLY = Forbidden("Commissioner accounts are read-only: they can look at returns but cannot change anything.",
+                      code="read_only")
 
 
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -108,12 +113,20 @@ def route(
     bp: Blueprint, path: str, method: str = "GET", *, summary: str, public: bool = False,
     roles: tuple[str, ...] = (), body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
     response: type[BaseModel] | None = None, status: int = 200, tag: str = "care-tracker",
+    commissioners: bool = False,
 ) -> Callable:
     """Registers `fn` as a route. `fn` gets the path parameters, and `caller`, `body`, `query` when
-    the route has them; it returns a pydantic model, a dict, or a chalice Response."""
+    the route has them; it returns a pydantic model, a dict, or a chalice Response.
 
+    Commissioners (RULES 1.5a) are read-only by construction: a caller holding that role reaches only
+    routes that name it in `roles` or set `commissioners=True`, and a write route (any method but GET)
+    only if it opts in with `commissioners=True` itself; everything else is a 403 before the input is read."""
+
+    if COMMISSIONER in roles and method != "GET" and not commissioners:
+        raise ValueError(f"{method} {path}: a write route admits commissioners only with commissioners=True")
     spec = RouteSpec(path=path, method=method, summary=summary, public=public, roles=roles, body=body,
-                     query=query, response=response, status=status, tag=tag)
+                     query=query, response=response, status=status, tag=tag,
+                     commissioners=commissioners or COMMISSIONER in roles)
 
     def decorate(fn: Callable) -> Callable:
         @functools.wraps(fn)
@@ -123,6 +136,10 @@ def route(
                 kwargs: dict[str, Any] = dict(params)
                 if not public:
                     caller = authenticate(request)
+                    if caller.has(COMMISSIONER) and not spec.commissioners:
+                        raise READ_ONLY if method != "GET" else Forbidden(
+                            "Commissioner accounts see their areas' returns, vacancies and completeness only.",
+                            code="wrong_role")
                     if roles and not caller.has(*roles):
                         raise Forbidden("Your account does not have the role needed for this.", code="wrong_role")
                     kwargs["caller"] = caller

@@ -23,6 +23,9 @@ class RegistrationRequest(Strict):
     location_ids: list[CqcId] = Field(default_factory=list, max_length=100,
                                       description="The chosen locations (from /locations/search), all of one organisation")
     organisation_id: CqcId | None = Field(default=None, description="Instead of location_ids: all locations of this organisation")
+    local_authorities: list[Text] = Field(default_factory=list, max_length=20, description=(
+        "Commissioners, instead of locations: the local authorities (as CQC names them, e.g. Leeds) whose returns "
+        "you need; use your organisational email. The support team decides."))
     terms_accepted: bool = Field(description="Terms of use: must be true")
     comms_consent: bool = Field(description="Communications: agree (true) or not (false); you can change it later")
 
@@ -44,12 +47,13 @@ class Registration(BaseModel):
     email: str
     phone: str | None
     job_title: str | None
-    organisation_id: str
+    organisation_id: str | None
     location_ids: list[str]
     all_locations: bool
     comms_consent: bool
     created_at: str
     reason: str | None = None
+    local_authorities: list[str] = Field(default_factory=list, description="A commissioner's request: their areas")
 
 
 class RegistrationList(BaseModel):
@@ -63,9 +67,10 @@ class RejectRequest(Strict):
 
 def _view(r: dict) -> Registration:
     return Registration(id=r["registration_id"], status=r["status"], full_name=r["full_name"], email=r["email"],
-                        phone=r.get("phone"), job_title=r.get("job_title"), organisation_id=r["org_id"],
+                        phone=r.get("phone"), job_title=r.get("job_title"), organisation_id=r.get("org_id"),
                         location_ids=list(r.get("location_ids") or []), all_locations=bool(r.get("all_locations")),
-                        comms_consent=bool(r.get("comms_consent")), created_at=r["created_at"], reason=r.get("reason"))
+                        comms_consent=bool(r.get("comms_consent")), created_at=r["created_at"], reason=r.get("reason"),
+                        local_authorities=list(r.get("local_authorities") or []))
 
 
 @route(bp, "/registrations", "POST", summary="Ask for an account (self-registration); 409 username_taken if the email is taken",
@@ -77,7 +82,8 @@ def create_registration(body: RegistrationRequest):
     stored = registration_service().request(NewRequest(
         full_name=body.full_name, email=body.email, phone=body.phone, job_title=body.job_title,
         location_ids=tuple(body.location_ids), organisation_id=body.organisation_id,
-        terms_accepted=body.terms_accepted, comms_consent=body.comms_consent))
+        terms_accepted=body.terms_accepted, comms_consent=body.comms_consent,
+        local_authorities=tuple(body.local_authorities)))
     return RegistrationCreated(id=stored["registration_id"], status="pending")
 
 

@@ -9,6 +9,7 @@ DEMO_FILE = Path(__file__).resolve().parents[1] / "demo" / "cqc_locations.csv"
 DEMO_APPROVER = "approver@demo.care-tracker.example.org"
 DEMO_ADMIN = "support@demo.care-tracker.example.org"
 DEMO_OFFICER = "enforcement@demo.care-tracker.example.org"
+DEMO_COMMISSIONER = "commissioner@demo.care-tracker.example.org"
 
 
 def load_demo_data(imports_bucket: str) -> dict[str, str]:
@@ -33,6 +34,10 @@ def load_demo_data(imports_bucket: str) -> dict[str, str]:
     accounts.create_account(email=DEMO_ADMIN, full_name="Demo Support", roles=[Role.ADMIN.value])
     # An enforcement officer (issue 5); its temporary password is in its welcome mail (GET /_local/outbox).
     accounts.create_account(email=DEMO_OFFICER, full_name="Demo Enforcement Officer", roles=[Role.ENFORCEMENT_OFFICER.value])
+    # A commissioner (issue 16) for the demo approver's local authority; temporary password in its welcome mail.
+    accounts.create_account(email=DEMO_COMMISSIONER, full_name="Demo Commissioner", roles=[Role.COMMISSIONER.value],
+                            local_authorities=sorted({loc["local_authority"] for loc in locations.values()
+                                                      if loc["org_id"] == org_id and loc.get("local_authority")}))
     return {DEMO_APPROVER: _temporary_password(DEMO_APPROVER), DEMO_ADMIN: _temporary_password(DEMO_ADMIN)}
 
 

@@ -146,3 +146,14 @@ def feedback_overdue(to: str, feedback: dict, login_url: str) -> Mail:
               f"Reference: {feedback['feedback_id']}\n\n{_quoted(feedback['text'])}\n\n"
               f"Answer it from the support inbox at {login_url}." + SIGN_OFF),
     )
+
+
+def commissioner_request_waiting(to: str, areas: str, login_url: str) -> Mail:
+    return Mail(
+        to=to,
+        subject="A Care Tracker commissioner request is waiting for you",
+        body=(
+            f"Someone has asked for a commissioner account for {areas} on Care Tracker.\n\n"
+            f"Log in at {login_url} to check who they are, then approve or reject the request." + SIGN_OFF
+        ),
+    )

@@ -77,6 +77,7 @@ class UserRecord:
     comms_consent: bool = False
     created_at: datetime | None = None
     version: int | None = None
+    local_authorities: list[str] = field(default_factory=list)  # a commissioner's areas (CQC's names)
 
 
 class UserRepository(Protocol):

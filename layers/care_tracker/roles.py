@@ -9,3 +9,5 @@ class Role(str, Enum):
     ENFORCEMENT_OFFICER = "enforcement_officer"
     EMPLOYER = "employer"
     PA = "pa"
+    # Local authorities and NHS discharge teams (RULES 1.5a): read-only, tied to local authorities.
+    COMMISSIONER = "commissioner"

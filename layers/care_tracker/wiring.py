@@ -222,6 +222,14 @@ def forget_feedback_author(pa_id: str, at) -> None:
     feedback_service().forget_author(pa_id, at)
 
 
+# --- commissioners (issue 16) ---
+@lru_cache(maxsize=1)
+def commissioner_reads():
+    from care_tracker.services.commissioners import CommissionerReads
+
+    return CommissionerReads(return_store(), location_directory(), compliance_store(), compliance_reports(), clock())
+
+
 def reset() -> None:
     """Forget every built service, settings and PynamoDB's per-model connections (tests switch
     environments between sessions)."""

@@ -108,6 +108,8 @@ def test_sample_file():
             public_body=None,
             contact_email="manager@example.org",
             registered_manager="Jane Smith",
+            latitude=53.79,
+            longitude=-1.54,
         ),
         CqcLocation(
             location_id="1-333333333",
@@ -130,6 +132,8 @@ def test_sample_file():
             public_body=None,
             contact_email=None,
             registered_manager="Sam Jones",
+            latitude=53.48,
+            longitude=-2.25,
         ),
         CqcLocation(
             location_id="1-444444444",
@@ -152,6 +156,8 @@ def test_sample_file():
             public_body=None,
             contact_email=None,
             registered_manager=None,
+            latitude=51.45,
+            longitude=-2.59,
         ),
         RowError(8, "location 1-ABC: Location ID '1-ABC' is not a CQC ID (1- then digits)"),
         RowError(9, "location 1-666666666: Location HSCA start date '31/02/2020': not a real date"),
@@ -465,3 +471,18 @@ def test_an_unreadable_record_is_reported_and_reading_goes_on():
     assert isinstance(out[0], RowError) and out[0].line_number == 2
     assert "unreadable CSV record" in out[0].message
     assert isinstance(out[1], CqcLocation)
+
+
+@pytest.mark.parametrize("lat, lon, expected", [
+    ("53.8175", "-1.5771", (53.8175, -1.5771)),
+    ("", "", (None, None)),
+    ("53.8", "", (None, None)),  # one without the other
+    ("north", "-1.5", (None, None)),
+    ("40.0", "-1.5", (None, None)),  # outside the UK
+    ("53.8", "12.0", (None, None)),
+    ("nan", "-1.5", (None, None)),
+])
+def test_coordinates_are_read_when_both_are_in_the_uk_and_never_refuse_the_row(lat, lon, expected):
+    row = SAMPLE.split("\r\n")[1].replace("53.79,-1.54", f"{lat},{lon}")
+    [location] = parse(HEADER + "\r\n" + row + "\r\n")
+    assert (location.latitude, location.longitude) == expected

@@ -56,6 +56,17 @@ class ByOrg(GlobalSecondaryIndex):
     location_id = UnicodeAttribute(range_key=True)
 
 
+class ByAuthority(GlobalSecondaryIndex):
+    """A commissioner's area (RULES 1.5a): which of its locations missed a window, in one query."""
+
+    class Meta:
+        index_name = "by_authority"
+        projection = AllProjection()
+
+    local_authority = UnicodeAttribute(hash_key=True)
+    location_id = UnicodeAttribute(range_key=True)
+
+
 class ComplianceItem(Model):
     Meta = table_meta("compliance_table")
     pk = UnicodeAttribute(hash_key=True)
@@ -64,6 +75,7 @@ class ComplianceItem(Model):
     location_id = UnicodeAttribute(null=True)
     org_id = UnicodeAttribute(null=True)
     risk_period = UnicodeAttribute(null=True)
+    local_authority = UnicodeAttribute(null=True)  # STATE items: for by_authority
     data = UnicodeAttribute(null=True)  # JSON: the location's facts and history
     version = NumberAttribute(null=True)
     # WINDOW aggregates
@@ -75,6 +87,7 @@ class ComplianceItem(Model):
     detail = UnicodeAttribute(null=True)  # JSON
     by_risk = ByRisk()
     by_org = ByOrg()
+    by_authority = ByAuthority()
 
 
 RISK_STAGES = ("at_risk", "eligible")
@@ -91,7 +104,8 @@ def _risk_period(state: LocationCompliance) -> str | None:
 
 def _to_item(state: LocationCompliance, version: int) -> ComplianceItem:
     return ComplianceItem(f"LOC#{state.location_id}", STATE, location_id=state.location_id, org_id=state.org_id,
-                          risk_period=_risk_period(state), data=state.to_data(), version=version)
+                          risk_period=_risk_period(state), local_authority=state.local_authority or None,
+                          data=state.to_data(), version=version)
 
 
 class DynamoComplianceStore:
@@ -126,6 +140,10 @@ class DynamoComplianceStore:
 
     def of_organisation(self, org_id: str) -> list[LocationCompliance]:
         return [_from_item(i) for i in ComplianceItem.by_org.query(org_id)]
+
+    def in_local_authority(self, name: str) -> list[LocationCompliance]:
+        """Every counted location of a local authority: one Query of by_authority (paged)."""
+        return [_from_item(item) for item in ComplianceItem.by_authority.query(name)]
 
     def at_risk(self, period: str) -> list[LocationCompliance]:
         return [_from_item(i) for i in ComplianceItem.by_risk.query(period)]

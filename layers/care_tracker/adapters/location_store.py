@@ -33,6 +33,17 @@ class LocationsByOrg(GlobalSecondaryIndex):
     location_id = UnicodeAttribute(range_key=True)
 
 
+class LocationsByAuthority(GlobalSecondaryIndex):
+    """Locations by CQC's `Location Local Authority`: a commissioner's area, and whether a name is one."""
+
+    class Meta:
+        index_name = "by_authority"
+        projection = AllProjection()
+
+    local_authority = UnicodeAttribute(hash_key=True)
+    location_id = UnicodeAttribute(range_key=True)
+
+
 class OrganisationItem(Model):
     Meta = table_meta("organisations_table")
     org_id = UnicodeAttribute(hash_key=True)
@@ -63,8 +74,11 @@ class LocationItem(Model):
     deregistered_on = UnicodeAttribute(null=True)
     public_body = BooleanAttribute(null=True)
     digest = UnicodeAttribute(null=True)
+    latitude = NumberAttribute(null=True)  # CQC's Location Latitude / Longitude (WGS84 degrees)
+    longitude = NumberAttribute(null=True)
     by_postcode = LocationsByPostcode()
     by_org = LocationsByOrg()
+    by_authority = LocationsByAuthority()
 
 
 _KNOWN = ("location_id", "org_id", "status", "digest")
@@ -108,6 +122,14 @@ class DynamoLocationDirectory:
     def at_postcode(self, key: str) -> list[dict]:
         """Active locations at a postcode key: one Query of the sparse index."""
         return [item.attribute_values for item in LocationItem.by_postcode.query(key)]
+
+    def has_local_authority(self, name: str) -> bool:
+        """Whether any location lists `name` (exactly, as CQC writes it) as its local authority: one Query."""
+        return any(True for _ in LocationItem.by_authority.query(name, limit=1))
+
+    def in_local_authority(self, name: str) -> list[dict]:
+        """Every location of a local authority, whatever its status: one Query (paged)."""
+        return [item.attribute_values for item in LocationItem.by_authority.query(name)]
 
     def write(self, organisations: Iterable[dict], locations: Iterable[dict]) -> int:
         """Batch-writes whole items (25 a request), streaming; returns how many were written."""

@@ -42,7 +42,8 @@ class RegistrationItem(Model):
     full_name = UnicodeAttribute()
     phone = UnicodeAttribute(null=True)
     job_title = UnicodeAttribute(null=True)
-    org_id = UnicodeAttribute()
+    org_id = UnicodeAttribute(null=True)  # None for a commissioner's request
+    local_authorities = ListAttribute(of=UnicodeAttribute, null=True)  # a commissioner's request: their areas
     location_ids = ListAttribute(of=UnicodeAttribute, default=list)
     all_locations = BooleanAttribute(default=False)
     terms_accepted_at = UnicodeAttribute()
@@ -96,7 +97,7 @@ class DynamoRegistrationStore:
         account = UserItem(
             user.user_id, email=user.email, full_name=user.full_name, roles=user.roles, org_id=user.org_id,
             location_ids=user.location_ids, active=True, phone=user.phone, job_title=user.job_title,
-            comms_consent=user.comms_consent, created_at=user.created_at,
+            comms_consent=user.comms_consent, created_at=user.created_at, local_authorities=user.local_authorities or None,
         )
         try:
             with TransactWrite(connection=self._connection) as tx:

@@ -8,10 +8,17 @@ Items of one location share the partition `LOC#<location_id>`:
   (what the reminder and compliance counting read; no scan).
 - one history item per save, sk `PERIOD#<YYYY-MM>#SAVE#<care_type>#<version:08d>`: who, when, what.
 
-A save is one TransactWrite of the period item (conditioned on the version it is based on) and the
-new history item (create-only): whatever the history's length, nothing half-written, and a stale save
-is refused. Reading what a save needs (the location, this month's period item and last month's) is one
-BatchGetItem across the locations and returns tables.
+- the latest item, sk `LATEST#<care_type>`: the location's latest return of that care type (the newest
+  month's current save) with what commissioners need of the location (`place`: name, postcode,
+  coordinates, nursing). It carries `authority` (CQC's local authority) and `authority_sort`
+  (`<care_type>#<location_id>`), so the index `by_authority` lists an area's latest returns in one
+  query, care homes alone with a `care_home#` prefix (RULES 1.5a; no scan).
+
+A save is one TransactWrite of the period item (conditioned on the version it is based on), the
+new history item (create-only) and, unless the save is for an older month than the latest one, the
+latest item: whatever the history's length, nothing half-written, and a stale save is refused.
+Reading what a save needs (the location, this month's period item, last month's, and the latest
+item) is one BatchGetItem across the locations and returns tables.
 """
 from __future__ import annotations
 
@@ -29,7 +36,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.transactions import TransactWrite
 
 from care_tracker.adapters.tables import Model, table_meta
@@ -47,6 +54,13 @@ def period_sk(period: str) -> str:
 
 def save_sk(period: str, care_type: str, version: int) -> str:
     return f"{PERIOD_PREFIX}{period}#SAVE#{care_type}#{version:08d}"
+
+
+LATEST_PREFIX = "LATEST#"
+
+
+def latest_sk(care_type: str) -> str:
+    return f"{LATEST_PREFIX}{care_type}"
 
 
 class SavedReturn(MapAttribute):
@@ -72,6 +86,15 @@ class ReturnsByPeriod(GlobalSecondaryIndex):
     pk = UnicodeAttribute(range_key=True)
 
 
+class ReturnsByAuthority(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_authority"
+        projection = AllProjection()
+
+    authority = UnicodeAttribute(hash_key=True)
+    authority_sort = UnicodeAttribute(range_key=True)
+
+
 class ReturnRow(Model):
     """Both kinds of item (period item, history item) share this model; unused attributes are absent."""
 
@@ -90,7 +113,13 @@ class ReturnRow(Model):
     # history item
     care_type = UnicodeAttribute(null=True)
     record = SavedReturn(null=True)
+    # latest item (not `record`: readers of history items find those by `record`)
+    latest = SavedReturn(null=True)
+    authority = UnicodeAttribute(null=True)
+    authority_sort = UnicodeAttribute(null=True)
+    place = MapAttribute(null=True)
     by_period = ReturnsByPeriod()
+    by_authority = ReturnsByAuthority()
 
 
 @dataclass
@@ -127,6 +156,9 @@ class LocationInfo:
     care_types: list[str]
     status: str | None
     registered_on: str | None = None
+    local_authority: str | None = None
+    place: dict[str, Any] = field(default_factory=dict)  # what the latest item copies (see module docstring)
+    latest: dict[str, str] = field(default_factory=dict)  # care type -> month of its latest item, when read
 
 
 class StaleVersion(Exception):
@@ -169,10 +201,33 @@ def _state(row: ReturnRow) -> PeriodState:
     return state
 
 
+PLACE_FIELDS = ("name", "provider_name", "org_id", "postcode", "postcode_key", "latitude", "longitude", "nursing", "beds",
+                "status")
+
+
 def _location(item) -> LocationInfo:
+    values = item.attribute_values
     return LocationInfo(location_id=item.location_id, org_id=item.org_id, name=item.name,
                         care_types=list(item.care_types or []), status=item.status,
-                        registered_on=getattr(item, "registered_on", None))
+                        registered_on=getattr(item, "registered_on", None), local_authority=values.get("local_authority"),
+                        place={k: values[k] for k in PLACE_FIELDS if values.get(k) is not None})
+
+
+@dataclass
+class Latest:
+    """A location's latest return of one care type, with the location's facts as saved beside it."""
+
+    location_id: str
+    care_type: str
+    local_authority: str
+    place: dict[str, Any]
+    saved: Saved
+
+
+def _latest(row: ReturnRow) -> Latest:
+    place = row.place.as_dict() if isinstance(row.place, MapAttribute) else (row.place or {})
+    return Latest(row.location_id, row.care_type, row.authority, _plain(place),
+                  _saved(row.location_id, row.period, row.care_type, row.latest))
 
 
 class DynamoReturnStore:
@@ -182,18 +237,22 @@ class DynamoReturnStore:
         self._locations = LocationItem
 
     # --- reads ------------------------------------------------------------------------------------
-    def read(self, location_ids: Iterable[str], period_keys: Iterable[tuple[str, str]]
-             ) -> tuple[dict[str, LocationInfo], dict[tuple[str, str], PeriodState]]:
+    def read(self, location_ids: Iterable[str], period_keys: Iterable[tuple[str, str]],
+             latest: Iterable[tuple[str, str]] = ()) -> tuple[dict[str, LocationInfo], dict[tuple[str, str], PeriodState]]:
         """Locations and period items in as few BatchGetItem requests as possible (100 keys each),
-        across both tables."""
+        across both tables; with `latest` ((location, care type) pairs), the month of each one's latest
+        item too, in `LocationInfo.latest` (what a save needs to know whether it is the newest)."""
         location_ids = list(dict.fromkeys(location_ids))
         period_keys = list(dict.fromkeys(period_keys))
+        latest_keys = [(lid, latest_sk(ct)) for lid, ct in dict.fromkeys(latest)]
         loc_table = self._locations.Meta.table_name
         ret_table = ReturnRow.Meta.table_name
         keys: list[tuple[str, dict]] = [(loc_table, {"location_id": {"S": lid}}) for lid in location_ids]
         keys += [(ret_table, {"pk": {"S": location_pk(lid)}, "sk": {"S": period_sk(p)}}) for lid, p in period_keys]
+        keys += [(ret_table, {"pk": {"S": location_pk(lid)}, "sk": {"S": sk}}) for lid, sk in latest_keys]
         locations: dict[str, LocationInfo] = {}
         periods: dict[tuple[str, str], PeriodState] = {}
+        latest_periods: dict[str, dict[str, str]] = {}
         client = ReturnRow._get_connection().connection.client
         for start in range(0, len(keys), 100):
             pending: dict[str, Any] = {}
@@ -206,9 +265,26 @@ class DynamoReturnStore:
                     locations[item.location_id] = _location(item)
                 for raw in answer.get("Responses", {}).get(ret_table, []):
                     row = ReturnRow.from_raw_data(raw)
-                    periods[(row.location_id, row.period)] = _state(row)
+                    if row.sk.startswith(LATEST_PREFIX):
+                        latest_periods.setdefault(row.location_id, {})[row.care_type] = row.period
+                    else:
+                        periods[(row.location_id, row.period)] = _state(row)
                 pending = answer.get("UnprocessedKeys") or {}
+        for lid, found in latest_periods.items():
+            if lid in locations:
+                locations[lid].latest = found
         return locations, periods
+
+    def latest_in_authority(self, authority: str, care_type: str | None = None) -> list[Latest]:
+        """An area's latest returns (of one care type, or all): one Query of by_authority (paged at 1 MB,
+        about 1,500 care homes a page)."""
+        condition = ReturnRow.authority_sort.startswith(f"{care_type}#") if care_type else None
+        return [_latest(row) for row in ReturnRow.by_authority.query(authority, condition)]
+
+    def latest_of_location(self, location_id: str) -> list[Latest]:
+        """A location's latest return of each care type: one Query."""
+        return [_latest(row) for row in ReturnRow.query(location_pk(location_id), ReturnRow.sk.startswith(LATEST_PREFIX))
+                if row.authority]
 
     def locations_of_org(self, org_id: str) -> dict[str, LocationInfo]:
         return {item.location_id: _location(item) for item in self._locations.by_org.query(org_id)}
@@ -245,9 +321,11 @@ class DynamoReturnStore:
         return found
 
     # --- the write ------------------------------------------------------------------------------------
-    def save(self, saved: Saved, based_on: int | None) -> None:
+    def save(self, saved: Saved, based_on: int | None, location: LocationInfo | None = None) -> None:
         """Writes the save as the current return and as a history item, in one transaction.
-        StaleVersion if the current version is not `based_on` (None: there must be none yet)."""
+        StaleVersion if the current version is not `based_on` (None: there must be none yet).
+        With `location` (read with its latest months), the latest item too, unless a newer month's
+        return is the latest; a newer month saved meanwhile is a StaleVersion as well."""
         attr = getattr(ReturnRow, saved.care_type)
         period_item = ReturnRow(location_pk(saved.location_id), period_sk(saved.period))
         actions = [
@@ -265,6 +343,15 @@ class DynamoReturnStore:
             with TransactWrite(connection=ReturnRow._get_connection().connection) as tx:
                 tx.update(period_item, actions=actions, condition=condition)
                 tx.save(history, condition=ReturnRow.sk.does_not_exist())
+                if location is not None and location.local_authority \
+                        and saved.period >= location.latest.get(saved.care_type, ""):
+                    tx.update(ReturnRow(location_pk(saved.location_id), latest_sk(saved.care_type)), actions=[
+                        ReturnRow.location_id.set(saved.location_id), ReturnRow.period.set(saved.period),
+                        ReturnRow.care_type.set(saved.care_type), ReturnRow.latest.set(_record(saved)),
+                        ReturnRow.authority.set(location.local_authority),
+                        ReturnRow.authority_sort.set(f"{saved.care_type}#{saved.location_id}"),
+                        ReturnRow.place.set(location.place),
+                    ], condition=ReturnRow.sk.does_not_exist() | (ReturnRow.period <= saved.period))
         except TransactWriteError as exc:
             reasons = [getattr(r, "code", None) for r in (exc.cancellation_reasons or [])]
             if "ConditionalCheckFailed" in reasons:

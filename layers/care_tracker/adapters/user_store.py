@@ -37,6 +37,7 @@ class UserItem(Model):
     comms_consent = BooleanAttribute(default=False)
     created_at = UTCDateTimeAttribute(null=True)
     version = VersionAttribute()
+    local_authorities = ListAttribute(of=UnicodeAttribute, null=True)  # a commissioner's areas
     by_org = UsersByOrg()
 
 
@@ -53,7 +54,7 @@ def _record(item: UserItem) -> UserRecord:
         user_id=item.user_id, email=item.email, full_name=item.full_name, roles=list(item.roles),
         org_id=item.org_id, location_ids=list(item.location_ids or []), active=item.active,
         phone=item.phone, job_title=item.job_title, comms_consent=item.comms_consent,
-        created_at=item.created_at, version=item.version,
+        created_at=item.created_at, version=item.version, local_authorities=list(item.local_authorities or []),
     )
 
 
@@ -81,6 +82,7 @@ class DynamoUserRepository:
             user.user_id, email=user.email.lower(), full_name=user.full_name, roles=user.roles,
             org_id=user.org_id, location_ids=user.location_ids, active=user.active, phone=user.phone,
             job_title=user.job_title, comms_consent=user.comms_consent, created_at=user.created_at,
+            local_authorities=user.local_authorities or None,
         )
         claim = UsernameItem(user.email.lower(), owner=f"user#{user.user_id}")
         try:

@@ -67,7 +67,7 @@ def location_item(loc: CqcLocation) -> dict:
         "nursing": loc.nursing, "beds": loc.beds, "status": status,
         "registered_on": loc.registered_on.isoformat() if loc.registered_on else None,
         "deregistered_on": loc.deregistered_on.isoformat() if loc.deregistered_on else None,
-        "public_body": loc.public_body,
+        "public_body": loc.public_body, "latitude": loc.latitude, "longitude": loc.longitude,
     }
     row = {k: v for k, v in row.items() if v is not None}
     row["digest"] = digest(row)

@@ -39,6 +39,10 @@ Choices (documented here, tested in tests/unit/test_cqc_locations.py):
   ``postcode`` is for display (upper-case, one space before the inward code), ``postcode_key``
   (upper-case, no spaces) for search, made by `postcode_key`, which the search route uses too.
 - ``Care homes beds``: blank -> None, else a whole number (a row error otherwise).
+- ``Location Latitude`` / ``Location Longitude`` (optional columns; RULES 1.5a, distances): decimal
+  degrees within the UK's bounds (latitude 49 to 61, longitude -9 to 2.5). Blank, not a number, out
+  of bounds, or one without the other -> no coordinates (None, None), never a row error: a location
+  must not miss registration over a map reference; without coordinates it is sorted by name.
 - ``Contact Email``: blank -> None, else lower-cased and checked loosely (one ``@``, no spaces,
   a dot in the domain); an address that fails is a row error (the whole row is reported, so the
   support team corrects it rather than the organisation silently getting no account).
@@ -56,6 +60,7 @@ Choices (documented here, tested in tests/unit/test_cqc_locations.py):
 from __future__ import annotations
 
 import csv
+import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -109,6 +114,8 @@ SUPPORTED_LIVING_SERVICE = "Service type - Supported living service"
 EXTRA_CARE = "Service type - Extra Care housing services"
 SHARED_LIVES = "Service type - Shared Lives"
 CONTACT_EMAIL = "Contact Email"
+LATITUDE = "Location Latitude"
+LONGITUDE = "Location Longitude"
 
 REQUIRED_HEADERS: tuple[str, ...] = (
     LOCATION_ID,
@@ -137,6 +144,8 @@ OPTIONAL_HEADERS: tuple[str, ...] = (
     END_DATE,
     EXTRA_CARE,
     SHARED_LIVES,
+    LATITUDE,
+    LONGITUDE,
 )
 
 # Provider Ownership Type -> public body? (compared case-insensitively). CQC's own values are
@@ -188,6 +197,8 @@ class CqcLocation:
     public_body: bool | None
     contact_email: str | None
     registered_manager: str | None
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,6 +373,7 @@ def _location(row: _Row, care_types: tuple[str, ...], nursing: bool) -> CqcLocat
     if email is not None and (len(email) > 254 or not _EMAIL.fullmatch(email)):
         row.problems.append(f"{CONTACT_EMAIL} {row.text(CONTACT_EMAIL)!r} is not an email address")
 
+    latitude, longitude = _coordinates(row)
     dormant = row.flag(DORMANT)
     registered_on = row.date(START_DATE)
     deregistered_on = row.date(END_DATE)
@@ -389,7 +401,25 @@ def _location(row: _Row, care_types: tuple[str, ...], nursing: bool) -> CqcLocat
         public_body=_PUBLIC_BODY.get(ownership),
         contact_email=email,
         registered_manager=row.optional(REGISTERED_MANAGER),
+        latitude=latitude,
+        longitude=longitude,
     )
+
+
+_UK_BOUNDS = ((LATITUDE, 49.0, 61.0), (LONGITUDE, -9.0, 2.5))
+
+
+def _coordinates(row: _Row) -> tuple[float | None, float | None]:
+    found = []
+    for header, low, high in _UK_BOUNDS:
+        try:
+            value = float(row.text(header))
+        except ValueError:
+            return None, None
+        if not (math.isfinite(value) and low <= value <= high):
+            return None, None
+        found.append(value)
+    return found[0], found[1]
 
 
 def parse_cqc_file(

@@ -18,7 +18,7 @@ class AccountService:
     def create_account(
         self, *, email: str, full_name: str, roles: list[str], org_id: str | None = None,
         location_ids: list[str] | None = None, phone: str | None = None, job_title: str | None = None,
-        comms_consent: bool = False, first_approver_of: str | None = None,
+        comms_consent: bool = False, first_approver_of: str | None = None, local_authorities: list[str] | None = None,
     ) -> UserRecord:
         """`first_approver_of`: also record the account as that organisation's first approver, in the
         same transaction (Conflict if the organisation has one already or the email is taken)."""
@@ -30,7 +30,7 @@ class AccountService:
         user = UserRecord(
             user_id=user_id, email=email, full_name=full_name, roles=roles, org_id=org_id,
             location_ids=location_ids or [], phone=phone, job_title=job_title,
-            comms_consent=comms_consent, created_at=self._clock.now(),
+            comms_consent=comms_consent, created_at=self._clock.now(), local_authorities=local_authorities or [],
         )
         try:
             if first_approver_of is None:

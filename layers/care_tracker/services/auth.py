@@ -17,6 +17,7 @@ class Caller:
     roles: frozenset[str]
     org_id: str | None = None
     location_ids: tuple[str, ...] = field(default_factory=tuple)
+    local_authorities: tuple[str, ...] = field(default_factory=tuple)  # a commissioner's areas
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -65,5 +66,5 @@ class AuthService:
             raise Forbidden("This account has been deactivated. Ask your approver or the support team.", code="account_deactivated")
         return Caller(
             user_id=user.user_id, email=user.email, full_name=user.full_name, roles=frozenset(user.roles),
-            org_id=user.org_id, location_ids=tuple(user.location_ids),
+            org_id=user.org_id, location_ids=tuple(user.location_ids), local_authorities=tuple(user.local_authorities),
         )

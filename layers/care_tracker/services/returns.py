@@ -38,7 +38,7 @@ MAX_BULK_ITEMS = 100
 
 
 class ReturnStore(Protocol):
-    def read(self, location_ids, period_keys) -> tuple[dict, dict]: ...
+    def read(self, location_ids, period_keys, latest=()) -> tuple[dict, dict]: ...
 
     def locations_of_org(self, org_id: str) -> dict: ...
 
@@ -46,7 +46,7 @@ class ReturnStore(Protocol):
 
     def latest_before(self, location_id: str, care_type: str, period: str) -> Any: ...
 
-    def save(self, saved, based_on: int | None) -> None: ...
+    def save(self, saved, based_on: int | None, location=None) -> None: ...
 
 
 @dataclass
@@ -141,7 +141,8 @@ class ReturnsService:
         for req, _, _ in valid:
             keys.add((req.location_id, req.period))
             keys.add((req.location_id, previous_period(req.period)))
-        locations, periods = self._store.read({req.location_id for req, _, _ in valid}, keys) if valid else ({}, {})
+        latest = [(req.location_id, req.care_type) for req, _, _ in valid]  # commissioners' latest items (RULES 1.5a)
+        locations, periods = self._store.read({req.location_id for req, _, _ in valid}, keys, latest) if valid else ({}, {})
         now = self._clock.now()
         outcomes = []
         for item in checked:
@@ -229,7 +230,7 @@ class ReturnsService:
                       no_change=submission.kind == NO_CHANGE, copied_from=copied_from, saved_at=now,
                       saved_by=caller.user_id, saved_by_name=caller.full_name, in_window=window.contains(now))
         try:
-            self._store.save(saved, based_on=version)
+            self._store.save(saved, based_on=version, location=location)
         except StaleVersion:
             raise self._stale(None) from None
         return saved
