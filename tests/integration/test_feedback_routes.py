@@ -108,6 +108,13 @@ def test_bad_suggestions_and_page_links_are_400s(tokens):
         assert _call(client, "POST", "/suggestions", tokens["pa"], {"title": "x" * 121, "description": "Useful"})[0] == 400
         status, answer = _call(client, "GET", "/suggestions?page=garbage", tokens["pa"])
         assert (status, answer["code"]) == (400, "bad_page_link")
+        # Well-formed, but its number is not one: DynamoDB would refuse it (a 500) if it were sent.
+        from care_tracker.adapters.feedback_store import encode_cursor
+
+        forged = encode_cursor("by_votes", {"pk": {"S": "x"}, "sk": {"S": "x"}, "visible": {"S": "visible"},
+                                            "score": {"N": "not a number"}})
+        status, answer = _call(client, "GET", f"/suggestions?page={forged}", tokens["pa"])
+        assert (status, answer["code"]) == (400, "bad_page_link")
         status, answer = _call(client, "PUT", "/suggestions/not-an-id/vote", tokens["pa"])
         assert (status, answer["code"]) == (404, "no_such_suggestion")
         ok, text = _call(client, "POST", "/feedback", tokens["pa"], {"category": "other", "text": " line one\r\nline two "})

@@ -30,9 +30,11 @@ from __future__ import annotations
 import base64
 import json
 import random
+import re
 import time
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
 from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
@@ -187,6 +189,14 @@ def encode_cursor(index: str, last_key: dict | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps({"i": index, "k": last_key}, separators=(",", ":")).encode()).decode()
 
 
+def _is_key_value(value: Any) -> bool:
+    """One DynamoDB key attribute as DynamoDB would take it back: a string, or a number that is one."""
+    if not (isinstance(value, dict) and len(value) == 1 and set(value) <= {"S", "N"}):
+        return False
+    (kind, text), = value.items()
+    return isinstance(text, str) and (kind == "S" or re.fullmatch(r"-?[0-9]{1,38}(\.[0-9]{1,38})?", text) is not None)
+
+
 def decode_cursor(index: str, cursor: str | None) -> dict | None:
     if not cursor:
         return None
@@ -194,8 +204,7 @@ def decode_cursor(index: str, cursor: str | None) -> dict | None:
         data = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
         key = data["k"]
         ok = (data["i"] == index and isinstance(key, dict) and set(key) == _CURSOR_KEYS[index]
-              and all(isinstance(v, dict) and len(v) == 1 and set(v) <= {"S", "N"} and isinstance(next(iter(v.values())), str)
-                      for v in key.values()))
+              and all(_is_key_value(v) for v in key.values()))
     except (ValueError, KeyError, TypeError, UnicodeError):
         ok = False
     if not ok:
