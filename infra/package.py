@@ -306,13 +306,20 @@ def _log_group() -> dict:
             "Properties": {"RetentionInDays": LOG_RETENTION_DAYS}}
 
 
-def _errors_alarm(function: str, description: str) -> dict:
+def _alarm(description: str, namespace: str, metric: str, dimension: tuple[str, Any], *, statistic: str = "Sum",
+           period: int = 300, below: bool = False, missing: str = "notBreaching") -> dict:
+    """One alarm on one metric, to AlarmTopic: fires at >= 1 (or, with `below`, under 1) in one period."""
+    name, value = dimension
     return {"Type": "AWS::CloudWatch::Alarm", "Properties": {
-        "AlarmDescription": description, "Namespace": "AWS/Lambda", "MetricName": "Errors",
-        "Dimensions": [{"Name": "FunctionName", "Value": {"Ref": function}}],
-        "Statistic": "Sum", "Period": 300, "EvaluationPeriods": 1, "Threshold": 1,
-        "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
+        "AlarmDescription": description, "Namespace": namespace, "MetricName": metric,
+        "Dimensions": [{"Name": name, "Value": value}],
+        "Statistic": statistic, "Period": period, "EvaluationPeriods": 1, "Threshold": 1,
+        "ComparisonOperator": "LessThanThreshold" if below else "GreaterThanOrEqualToThreshold", "TreatMissingData": missing,
         "AlarmActions": [{"Ref": "AlarmTopic"}], "OKActions": [{"Ref": "AlarmTopic"}]}}
+
+
+def _errors_alarm(function: str, description: str) -> dict:
+    return _alarm(description, "AWS/Lambda", "Errors", ("FunctionName", {"Ref": function}))
 
 
 def _gateway_response(status: str | None, code: str, message: str | None = None) -> dict:
@@ -351,33 +358,22 @@ def generated_resources(template: dict, jobs: dict) -> dict:
         "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
             "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "sqs:*",
             "Resource": _arn("DeadLetterQueue"), "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}}}
-    out["DeadLetterAlarm"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
-        "AlarmDescription": "A scheduled or event-driven job could not run: read the dead-letter queue",
-        "Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible",
-        "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["DeadLetterQueue", "QueueName"]}}],
-        "Statistic": "Maximum", "Period": 300, "EvaluationPeriods": 1, "Threshold": 1,
-        "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
-        "AlarmActions": [{"Ref": "AlarmTopic"}], "OKActions": [{"Ref": "AlarmTopic"}]}}
+    out["DeadLetterAlarm"] = _alarm(
+        "A scheduled or event-driven job could not run: read the dead-letter queue", "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible", ("QueueName", {"Fn::GetAtt": ["DeadLetterQueue", "QueueName"]}),
+        statistic="Maximum")
 
     # ---- a day without a completed backup (the backup job emits BackupsCompleted through Powertools'
     # EMF, dimension service=care-tracker): missing data counts, so a job that never ran alarms too.
-    out["BackupMissingAlarm"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
-        "AlarmDescription": "No daily backup completed in the last day: run the backup job from the console",
-        "Namespace": "CareTracker", "MetricName": "BackupsCompleted",
-        "Dimensions": [{"Name": "service", "Value": "care-tracker"}],
-        "Statistic": "Sum", "Period": 86400, "EvaluationPeriods": 1, "Threshold": 1,
-        "ComparisonOperator": "LessThanThreshold", "TreatMissingData": "breaching",
-        "AlarmActions": [{"Ref": "AlarmTopic"}], "OKActions": [{"Ref": "AlarmTopic"}]}}
+    out["BackupMissingAlarm"] = _alarm(
+        "No daily backup completed in the last day: run the backup job from the console", "CareTracker",
+        "BackupsCompleted", ("service", "care-tracker"), period=86400, below=True, missing="breaching")
 
     # ---- feedback waiting more than 48 hours (issue 13): flag_unanswered_feedback emits FeedbackOverdue
     # (the items it told the support address of this run); any in an hour alarms. No data: nothing overdue.
-    out["FeedbackOverdueAlarm"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
-        "AlarmDescription": "Feedback has waited more than 48 hours for an answer: see the support inbox",
-        "Namespace": "CareTracker", "MetricName": "FeedbackOverdue",
-        "Dimensions": [{"Name": "service", "Value": "care-tracker"}],
-        "Statistic": "Sum", "Period": 3600, "EvaluationPeriods": 1, "Threshold": 1,
-        "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
-        "AlarmActions": [{"Ref": "AlarmTopic"}], "OKActions": [{"Ref": "AlarmTopic"}]}}
+    out["FeedbackOverdueAlarm"] = _alarm(
+        "Feedback has waited more than 48 hours for an answer: see the support inbox", "CareTracker",
+        "FeedbackOverdue", ("service", "care-tracker"), period=3600)
 
     # ---- IAM: scoped to this stack's tables, buckets, user pool and mail identity
     out["AppAccessPolicy"] = {"Type": "AWS::IAM::ManagedPolicy", "Properties": {
