@@ -9,18 +9,17 @@ from typing import Annotated, Any, Literal
 from chalice import Blueprint
 from pydantic import BaseModel, Field, StringConstraints
 
-from functions.compliance import GroupFigures, _csv, _default_period
-from functions.http import Strict, route
+from functions.compliance import Format, GroupFigures, PeriodQuery, _csv, _default_period
+from functions.http import route
 
 bp = Blueprint(__name__)
 ROLES = ("commissioner", "admin")
 Area = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
-class AreaQuery(Strict):
+class AreaQuery(Format):
     local_authority: Area | None = Field(default=None, description="One of your areas (default: all of them); "
                                                                    "the support team must name one")
-    format: Literal["json", "csv"] = Field(default="json", description="csv: the same list as a CSV file")
 
 
 class VacancySearch(AreaQuery):
@@ -32,8 +31,8 @@ class VacancySearch(AreaQuery):
         default=None, description="Or sort by distance from this location of your areas")
 
 
-class CompletenessQuery(AreaQuery):
-    period: str | None = Field(default=None, description="YYYY-MM; default: the most recent window that has closed")
+class CompletenessQuery(AreaQuery, PeriodQuery):
+    pass
 
 
 class Age(BaseModel):
