@@ -48,8 +48,7 @@ class RouteSpec:
 ROUTES: list[RouteSpec] = []
 
 COMMISSIONER = "commissioner"
-READ_ONLY = Forbidden("Commissioner accounts are read-only: they can look at returns but cannot change anything.",
-                      code="read_only")
+READ_ONLY = "Commissioner accounts are read-only: they can look at returns but cannot change anything."
 
 
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -137,7 +136,7 @@ def route(
                 if not public:
                     caller = authenticate(request)
                     if caller.has(COMMISSIONER) and not spec.commissioners:
-                        raise READ_ONLY if method != "GET" else Forbidden(
+                        raise Forbidden(READ_ONLY, code="read_only") if method != "GET" else Forbidden(
                             "Commissioner accounts see their areas' returns, vacancies and completeness only.",
                             code="wrong_role")
                     if roles and not caller.has(*roles):
