@@ -259,7 +259,7 @@ def sign_up(body: EmployerSignUp):
 
 
 @route(bp, "/me/employer", "POST", summary="Become an employer with the login I already have (one login, both roles)",
-       body=EmployerDetails, response=EmployerAccount, status=201, tag="employers")
+       roles=("provider_user", "approver", "pa"), body=EmployerDetails, response=EmployerAccount, status=201, tag="employers")
 def become_employer(caller, body: EmployerDetails):
     return EmployerAccount(**_service().become_employer(caller, body.model_dump()))
 
