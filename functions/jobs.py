@@ -228,3 +228,18 @@ def flag_unanswered_feedback(at: datetime) -> dict:
     metrics.add_metric(name="FeedbackOverdue", unit="Count", value=len(result["flagged"]))
     logger.info("unanswered feedback flagged", extra={"flagged": len(result["flagged"])})
     return result
+
+
+# ---------- employers and PAs (RULES 2.5; issue 11) ----------
+
+@job("purge_expired_records", schedule="cron(15 4 * * ? *)",
+     description="Daily: deletes archived PAs' minimised records and work history 7 years after their leaving date "
+                 "(what DynamoDB's TTL has not deleted yet)")
+def purge_expired_records(at: datetime) -> dict:
+    """Idempotent: a second run finds nothing expired left to delete."""
+    from care_tracker.wiring import employer_service
+
+    result = employer_service().purge_expired(at)
+    metrics.add_metric(name="ExpiredRecordsPurged", unit="Count", value=result["deleted_records"])
+    logger.info("expired records purged", extra=result)
+    return result
