@@ -235,7 +235,7 @@ class EmployerService:
                 self._identity.enable_user(email)
             self._mailer.send(messages.pa_added(email, fields["full_name"], caller.full_name, self._login_url))
         logger.info("pa added", extra={"employer_id": employer_id, "pa_id": pa_id, "linked_existing_login": login is not None})
-        return self.pa_view(self._employment(employer_id, pa_id, consistent=True))
+        return self.pa_view({**employment, "version": 1})  # as written by the transaction: no read back
 
     @staticmethod
     def pa_view(record: Mapping[str, Any]) -> dict[str, Any]:
