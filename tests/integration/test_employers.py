@@ -369,3 +369,22 @@ def test_contract_b_directory(client, employer):
         assert [e.employer_id for e in directory.employments_of_pa(pat["pa_id"])] == [employer_id]
     assert dict(calls) == {"Query": 1}
     assert directory.employment(employer_id, "nobody") is None and directory.employer_settings("nobody") is None
+
+
+def test_archiving_forgets_the_pas_feedback_name_only_when_no_other_employment_is_active(client, sent_mail, employer):
+    employer_id, token = employer
+    _, pat = call(client, "POST", f"/employers/{employer_id}/pas", token, pa_body("Pat Named", "pat@example.org", "AB123456A"))
+    _, kit = call(client, "POST", f"/employers/{employer_id}/pas", token, pa_body("Kit Named", "kit@example.org", "AB123456B"))
+    pat_token, kit_token = first_login(sent_mail, "pat@example.org"), first_login(sent_mail, "kit@example.org")
+    call(client, "POST", "/employers", body={**SIGN_UP, "email": "olly@example.org", "full_name": "Olly"})
+    olly = first_login(sent_mail, "olly@example.org")
+    _, olly_me = call(client, "GET", "/me", olly)
+    call(client, "POST", f"/employers/{olly_me['user_id']}/pas", olly, pa_body("Kit Named", "kit@example.org", "AB123456B"))
+    for who in (pat_token, kit_token):
+        assert call(client, "POST", "/suggestions", who, {"title": "An idea", "description": "Something useful"})[0] == 201
+    today = datetime.now(timezone.utc).date().isoformat()
+    for pa_id in (pat["pa_id"], kit["pa_id"]):
+        assert call(client, "POST", f"/employers/{employer_id}/pas/{pa_id}/archive", token, {"leaving_date": today})[0] == 200
+    _, page = call(client, "GET", "/suggestions", olly)
+    authors = sorted(s["author_name"] for s in page["suggestions"])
+    assert "Pat Named" not in authors and "Kit Named" in authors  # Kit still works for Olly

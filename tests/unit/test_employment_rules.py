@@ -86,3 +86,20 @@ def test_date_of_birth_checks():
     assert "past" in rules.date_of_birth_problem(today, None, today)
     assert "before the start" in rules.date_of_birth_problem(date(2026, 2, 1), date(2026, 1, 1), today)
     assert "year" in rules.date_of_birth_problem(date(1900, 1, 1), None, today)
+
+
+names = st.text(st.characters(min_codepoint=0x41, max_codepoint=0x24F, categories=("Lu", "Ll", "Mn")), min_size=1, max_size=12)
+
+
+def test_names_sort_without_case_or_accents():
+    assert rules.sort_name("  Émile   BRUN ") == "emile brun"
+    assert sorted(["zoë", "Adam", "émile", "Bea"], key=rules.sort_name) == ["Adam", "Bea", "émile", "zoë"]
+
+
+@given(st.lists(st.tuples(names, st.uuids().map(str)), min_size=1, max_size=20), st.sampled_from(rules.STATUSES))
+def test_list_keys_order_by_name_then_id_within_their_run(people, status):
+    keys = [rules.list_key(status, name, pa_id) for name, pa_id in people]
+    prefix = rules.ARCHIVED_LIST if status == "archived" else rules.CURRENT_LIST
+    assert all(k.startswith(prefix) for k in keys)
+    by_key = [p for _, p in sorted(zip(keys, people, strict=True))]
+    assert [rules.sort_name(n) for n, _ in by_key] == sorted(rules.sort_name(n) for n, _ in people)

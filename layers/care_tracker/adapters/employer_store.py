@@ -325,7 +325,8 @@ class DynamoEmployerStore:
                 raise Conflict("One of your PAs already has this National Insurance number. Check it; a PA you "
                                "archived is reactivated rather than added again.", code="ni_number_taken") from exc
             if reasons and reasons[0] == "ConditionalCheckFailed":
-                raise Conflict("This person is already one of your PAs.", code="already_your_pa") from exc
+                raise Conflict("This person is already one of your PAs (if you archived them, reactivate them instead).",
+                               code="already_your_pa") from exc
             if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
                 raise NotFound("Set up your employer account before adding PAs.", code="no_employer") from exc
             raise Conflict("That email address was registered meanwhile. Try again.", code="username_taken") from exc

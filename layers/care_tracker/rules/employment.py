@@ -10,6 +10,7 @@ An employment is one employer's record of one PA. Its status:
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -128,3 +129,18 @@ def status_after_details(status: str) -> str:
 def has_access(status: str | None) -> bool:
     """Contract B: a PA reaches an employer's data while an employment exists that is not archived."""
     return status is not None and status != ARCHIVED
+
+
+# ---------- the PA lists' order (the by_list index's sort key) ----------
+CURRENT_LIST, ARCHIVED_LIST = "current#", "archived#"
+
+
+def sort_name(name: str) -> str:
+    """Names sort case- and accent-insensitively ("Émile" beside "Emile"), whitespace collapsed."""
+    folded = unicodedata.normalize("NFKD", " ".join(name.split())).casefold()
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
+def list_key(status: str, name: str, pa_id: str) -> str:
+    """Current PAs (active, details missing) and archived ones in two runs of one index, each by name."""
+    return f"{ARCHIVED_LIST if status == ARCHIVED else CURRENT_LIST}{sort_name(name)}#{pa_id}"

@@ -8,7 +8,6 @@ employer), in the PA's own view, and in exports.
 """
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,17 +25,8 @@ from care_tracker.rules.passwords import temporary_password
 ArchivedHook = Callable[[str, str, date, datetime], None]
 PurgeHook = Callable[[str, str], int]
 
-CURRENT, ARCHIVED_LIST = "current#", "archived#"
-
-
-def sort_name(name: str) -> str:
-    """Names sort case- and accent-insensitively ("Émile" beside "Emile"), whitespace collapsed."""
-    folded = unicodedata.normalize("NFKD", " ".join(name.split())).casefold()
-    return "".join(c for c in folded if not unicodedata.combining(c))
-
-
-def list_key(status: str, name: str, pa_id: str) -> str:
-    return f"{ARCHIVED_LIST if status == rules.ARCHIVED else CURRENT}{sort_name(name)}#{pa_id}"
+CURRENT, ARCHIVED_LIST = rules.CURRENT_LIST, rules.ARCHIVED_LIST
+sort_name, list_key = rules.sort_name, rules.list_key
 
 
 def _iso(value: date | None) -> str | None:
@@ -235,7 +225,7 @@ class EmployerService:
                 self._identity.enable_user(email)
             self._mailer.send(messages.pa_added(email, fields["full_name"], caller.full_name, self._login_url))
         logger.info("pa added", extra={"employer_id": employer_id, "pa_id": pa_id, "linked_existing_login": login is not None})
-        return self.pa_view(self._employment(employer_id, pa_id, consistent=True))
+        return self.pa_view({**employment, "version": 1})  # as written by the transaction: no read back
 
     @staticmethod
     def pa_view(record: Mapping[str, Any]) -> dict[str, Any]:
