@@ -1,12 +1,17 @@
 """Logging in (Cognito), the first-login password change, password reset, and who am I."""
 from __future__ import annotations
 
+from typing import Annotated
+
 from chalice import Blueprint
 from pydantic import BaseModel, Field
 
 from functions.http import Email, Strict, route
 
 bp = Blueprint(__name__)
+
+# What a sign-in answered with "challenge"; Cognito's sessions are 20 to 2048 characters.
+Session = Annotated[str, Field(min_length=20, max_length=2048, description="The session of the challenge being answered")]
 
 
 class LoginRequest(Strict):
@@ -16,7 +21,7 @@ class LoginRequest(Strict):
 
 class NewPasswordRequest(Strict):
     email: Email
-    session: str = Field(min_length=1, max_length=4096)
+    session: Session
     new_password: str = Field(min_length=1, max_length=256, description="At least 12 characters; common passwords are refused")
 
 
