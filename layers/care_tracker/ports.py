@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from care_tracker.rules.sign_in import Failures
 
 
 class Clock(Protocol):
@@ -56,6 +59,17 @@ class IdentityProvider(Protocol):
     def disable_user(self, email: str) -> None: ...
 
     def enable_user(self, email: str) -> None: ...
+
+
+class SignInAttempts(Protocol):
+    """Failed sign-ins per (lower-cased) address, for the lockout (rules/sign_in.py)."""
+
+    def state(self, key: str) -> Failures | None: ...
+
+    def record_failure(self, key: str, now: datetime) -> Failures:
+        """Counts one failure atomically; returns the state after it."""
+
+    def clear(self, key: str) -> None: ...
 
 
 class TokenVerifier(Protocol):

@@ -54,7 +54,14 @@ def users():
 def auth_service():
     from care_tracker.services.auth import AuthService
 
-    return AuthService(identity(), users(), token_verifier(), mailer())
+    return AuthService(identity(), users(), token_verifier(), mailer(), clock(), sign_in_attempts())
+
+
+@lru_cache(maxsize=1)
+def sign_in_attempts():
+    from care_tracker.adapters.sign_in_store import DynamoSignInAttempts
+
+    return DynamoSignInAttempts()
 
 
 @lru_cache(maxsize=1)

@@ -4,9 +4,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from care_tracker import messages
-from care_tracker.errors import BadRequest, Forbidden, Unauthorized
-from care_tracker.ports import Challenge, IdentityProvider, Mailer, Tokens, TokenVerifier, UserRepository
+from care_tracker.errors import BadRequest, Forbidden, TooManyRequests, Unauthorized
+from care_tracker.ports import (
+    Challenge,
+    Clock,
+    IdentityProvider,
+    Mailer,
+    SignInAttempts,
+    Tokens,
+    TokenVerifier,
+    UserRepository,
+)
 from care_tracker.rules.passwords import password_problems
+from care_tracker.rules.sign_in import locked_message, locked_until
 
 
 @dataclass(frozen=True)
@@ -29,19 +39,51 @@ def check_new_password(password: str, email: str) -> None:
         raise BadRequest(" ".join(problems), code="weak_password", details={"problems": problems})
 
 
+# Failures that count towards a lockout: a wrong password, a wrong authenticator code.
+COUNTED = frozenset({"wrong_login", "wrong_code"})
+
+
 class AuthService:
-    def __init__(self, identity: IdentityProvider, users: UserRepository, tokens: TokenVerifier, mailer: Mailer) -> None:
+    def __init__(self, identity: IdentityProvider, users: UserRepository, tokens: TokenVerifier, mailer: Mailer,
+                 clock: Clock, attempts: SignInAttempts) -> None:
         self._identity = identity
         self._users = users
         self._tokens = tokens
         self._mailer = mailer
+        self._clock = clock
+        self._attempts = attempts
 
     def login(self, email: str, password: str) -> Tokens | Challenge:
-        return self._identity.login(email.lower(), password)
+        email = email.lower()
+        return self._guarded(email, lambda: self._identity.login(email, password))
 
-    def new_password(self, email: str, session: str, new_password: str) -> Tokens:
+    def new_password(self, email: str, session: str, new_password: str) -> Tokens | Challenge:
+        email = email.lower()
         check_new_password(new_password, email)
-        return self._identity.answer_new_password(email.lower(), session, new_password)
+        return self._guarded(email, lambda: self._identity.answer_new_password(email, session, new_password))
+
+    def _guarded(self, email: str, attempt):
+        """One sign-in step under the lockout (rules/sign_in.py): refused unchecked while the address
+        is locked, a wrong password or code counted, and the count cleared by a success."""
+        now = self._clock.now()
+        state = self._attempts.state(email)
+        until = locked_until(state, now)
+        if until:
+            raise TooManyRequests(locked_message(until), code="locked_out", details={"retry_after": until.isoformat()})
+        try:
+            answer = attempt()
+        except Unauthorized as refused:
+            if refused.code not in COUNTED:
+                raise
+            after = self._attempts.record_failure(email, now)
+            until = locked_until(after, now)
+            if until:  # this failure locked it: say so now rather than at the next try
+                raise TooManyRequests(locked_message(until), code="locked_out",
+                                      details={"retry_after": until.isoformat()}) from refused
+            raise
+        if state is not None and isinstance(answer, Tokens):
+            self._attempts.clear(email)
+        return answer
 
     def forgot_password(self, email: str) -> None:
         code = self._identity.forgot_password(email.lower())
