@@ -140,6 +140,11 @@ def route(
                             "Commissioner accounts see their areas' returns, vacancies and completeness only.",
                             code="wrong_role")
                     if roles and not caller.has(*roles):
+                        waiting = caller.awaiting_mfa.intersection(roles)
+                        if waiting:  # e.g. promoted to approver, not yet enrolled in two-step sign-in
+                            from care_tracker.services.auth import mfa_needed_message
+
+                            raise Forbidden(mfa_needed_message(waiting), code="mfa_enrolment_required")
                         raise Forbidden("Your account does not have the role needed for this.", code="wrong_role")
                     kwargs["caller"] = caller
                 if body is not None:

@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
         "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local",
         "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "AWS_ENDPOINT_URL": aws,
         "CARE_TRACKER_LOCAL": "1", "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_NAMESPACE": "CareTracker",
+        # moto checks authenticator-app (TOTP) codes only with this on (moto/cognitoidp/models.py);
+        # its secret is one fixed value for every user, so codes are real but not per person.
+        "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true",
     })
     os.environ.pop("AWS_PROFILE", None)
 

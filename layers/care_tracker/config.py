@@ -33,6 +33,8 @@ class Settings:
     user_pool_id: str
     user_pool_client_id: str
     mail_sender: str
+    # The Secrets Manager secret (ARN) keys are derived from: sealed sign-in sessions, emailed links.
+    signing_key_secret: str
     # Where people log in; quoted in welcome emails.
     login_url: str
     # The support team's shared mailbox: told of access requests where an organisation has no approver.
@@ -84,6 +86,7 @@ def settings() -> Settings:
         user_pool_id=pool,
         user_pool_client_id=_env("USER_POOL_CLIENT_ID"),
         mail_sender=_env("MAIL_SENDER", "no-reply@care-tracker.example.org"),
+        signing_key_secret=_env("SIGNING_KEY_SECRET"),
         login_url=_env("LOGIN_URL", "https://care-tracker.example.org/login"),
         support_email=_env("SUPPORT_EMAIL", "support@care-tracker.example.org"),
         local=_env("CARE_TRACKER_LOCAL") == "1",

@@ -49,7 +49,21 @@ class IdentityProvider(Protocol):
 
     def login(self, email: str, password: str) -> Tokens | Challenge: ...
 
-    def answer_new_password(self, email: str, session: str, new_password: str) -> Tokens: ...
+    def answer_new_password(self, email: str, session: str, new_password: str) -> Tokens | Challenge: ...
+
+    def answer_mfa(self, email: str, session: str, code: str) -> Tokens | Challenge: ...
+
+    def refresh(self, refresh_token: str) -> Tokens: ...
+
+    def start_totp(self, access_token: str) -> str:
+        """A new authenticator secret (base32)."""
+
+    def verify_totp(self, access_token: str, code: str) -> None:
+        """Checks the app's first code and makes it required; Unauthorized(wrong_code) if wrong."""
+
+    def user_of_access_token(self, access_token: str) -> str: ...
+
+    def reset_totp(self, email: str) -> None: ...
 
     def forgot_password(self, email: str) -> str | None:
         """Starts a reset. Returns the code only where the backend discloses it (moto); Cognito mails it."""
@@ -72,6 +86,18 @@ class SignInAttempts(Protocol):
     def clear(self, key: str) -> None: ...
 
 
+class MfaResets(Protocol):
+    def record(self, user_id: str, by: str, reason: str, at: datetime) -> None: ...
+
+
+class Sealer(Protocol):
+    """Encrypts and authenticates a small JSON value for a client to carry (errors.SealedError if changed or expired)."""
+
+    def seal(self, value: dict, expires_at: datetime) -> str: ...
+
+    def unseal(self, text: str, now: datetime) -> dict: ...
+
+
 class TokenVerifier(Protocol):
     def claims(self, token: str) -> dict[str, Any]:
         """Verified claims of an ID token; raises Unauthorized."""
@@ -92,6 +118,7 @@ class UserRecord:
     created_at: datetime | None = None
     version: int | None = None
     local_authorities: list[str] = field(default_factory=list)  # a commissioner's areas (CQC's names)
+    mfa_enrolled: bool = False  # an authenticator app is in force for their sign-in
 
 
 class UserRepository(Protocol):

@@ -52,9 +52,19 @@ def users():
 
 @lru_cache(maxsize=1)
 def auth_service():
+    from care_tracker.adapters.sealed import Sealer
+    from care_tracker.adapters.sign_in_store import DynamoMfaResets
     from care_tracker.services.auth import AuthService
 
-    return AuthService(identity(), users(), token_verifier(), mailer(), clock(), sign_in_attempts())
+    return AuthService(identity(), users(), token_verifier(), mailer(), clock(), sign_in_attempts(),
+                       Sealer(secret_keys(), "mfa-enrolment-session"), DynamoMfaResets())
+
+
+@lru_cache(maxsize=1)
+def secret_keys():
+    from care_tracker.adapters.secret_keys import SecretsManagerKeys
+
+    return SecretsManagerKeys(settings().signing_key_secret, settings().region)
 
 
 @lru_cache(maxsize=1)

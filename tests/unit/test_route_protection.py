@@ -18,6 +18,7 @@ PUBLIC = {
     ("GET", "/health"), ("GET", "/openapi.json"), ("GET", "/windows/{period}"), ("GET", "/windows/current"),
     ("GET", "/locations/search"), ("POST", "/registrations"),
     ("POST", "/auth/login"), ("POST", "/auth/new-password"), ("POST", "/auth/forgot-password"), ("POST", "/auth/reset-password"),
+    ("POST", "/auth/mfa/setup"), ("POST", "/auth/mfa/confirm"), ("POST", "/auth/mfa"),  # answers to sign-in challenges
 }
 
 

@@ -11,6 +11,8 @@ _WRONG_LOGIN = "The email address or password is not right. Check them, or reset
 _DEACTIVATED = ("This account has been deactivated, so it cannot sign in. Ask an approver of your organisation "
                 "(or the support team) to reactivate it; resetting the password will not help.")
 _INVALID_SESSION = "That sign-in has expired or was already used. Log in again."
+_WRONG_CODE = ("That code from your authenticator app is not right. Enter the 6-digit code it shows now "
+               "(codes change every 30 seconds; check the phone's clock is right).")
 _INVALID_CODE = "That reset code is wrong or has expired. Ask for a new one."
 # Cognito's limits on a username (our usernames are emails) and on a challenge session.
 USERNAME_MAX = 128
@@ -142,6 +144,60 @@ class CognitoIdentity:
                 raise BadRequest(_INVALID_CODE, code="invalid_code") from exc
             raise _translate(exc) from exc
 
+    # ---------- two-step sign-in (software tokens: an authenticator app) ----------
+    def answer_mfa(self, email: str, session: str, code: str) -> Tokens | Challenge:
+        _check_session(session)
+        try:
+            response = self._idp.respond_to_auth_challenge(
+                ClientId=self._client_id, ChallengeName="SOFTWARE_TOKEN_MFA", Session=session,
+                ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": code})
+        except ClientError as exc:
+            raise _translate_mfa(exc) from exc
+        return _answer(response)
+
+    def refresh(self, refresh_token: str) -> Tokens:
+        try:
+            response = self._idp.initiate_auth(ClientId=self._client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+                                               AuthParameters={"REFRESH_TOKEN": refresh_token})
+        except ClientError as exc:
+            if _code(exc) in ("NotAuthorizedException", "UserNotFoundException"):
+                raise Unauthorized(_INVALID_SESSION, code="invalid_session") from exc
+            raise _translate(exc) from exc
+        result = response["AuthenticationResult"]
+        return _tokens({**result, "RefreshToken": result.get("RefreshToken") or refresh_token})
+
+    def start_totp(self, access_token: str) -> str:
+        """A new authenticator secret for the token's user (not in force until verified)."""
+        try:
+            return self._idp.associate_software_token(AccessToken=access_token)["SecretCode"]
+        except ClientError as exc:
+            raise _translate_mfa(exc) from exc
+
+    def verify_totp(self, access_token: str, code: str) -> None:
+        """Checks a first code from the app, then makes the app required at every sign-in."""
+        try:
+            answer = self._idp.verify_software_token(AccessToken=access_token, UserCode=code,
+                                                     FriendlyDeviceName="Authenticator app")
+        except ClientError as exc:
+            raise _translate_mfa(exc) from exc
+        if answer.get("Status") != "SUCCESS":
+            raise Unauthorized(_WRONG_CODE, code="wrong_code")
+        self._idp.set_user_mfa_preference(AccessToken=access_token,
+                                          SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+
+    def user_of_access_token(self, access_token: str) -> str:
+        """The `sub` of the user an access token belongs to (Cognito checks the token)."""
+        try:
+            attributes = self._idp.get_user(AccessToken=access_token)["UserAttributes"]
+        except ClientError as exc:
+            raise Unauthorized("That access token is not valid. Sign in again.", code="invalid_token") from exc
+        return next(a["Value"] for a in attributes if a["Name"] == "sub")
+
+    def reset_totp(self, email: str) -> None:
+        """Turns the authenticator off for a user (lost phone): they enrol again at the next sign-in."""
+        self._idp.admin_set_user_mfa_preference(UserPoolId=self._pool, Username=email,
+                                                SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False})
+
     def disable_user(self, email: str) -> None:
         self._idp.admin_disable_user(UserPoolId=self._pool, Username=email)
         # Refresh tokens stop working at once; ID tokens are refused by the active check on every request.
@@ -149,6 +205,18 @@ class CognitoIdentity:
 
     def enable_user(self, email: str) -> None:
         self._idp.admin_enable_user(UserPoolId=self._pool, Username=email)
+
+
+def _translate_mfa(exc: ClientError) -> Exception:
+    code = _code(exc)
+    # Cognito says EnableSoftwareTokenMFAException when a first code is wrong; moto CodeMismatch.
+    if code in ("CodeMismatchException", "EnableSoftwareTokenMFAException"):
+        return Unauthorized(_WRONG_CODE, code="wrong_code")
+    if code in ("NotAuthorizedException", "ExpiredCodeException", "ResourceNotFoundException"):
+        if "disabled" in _message(exc).lower():
+            return Forbidden(_DEACTIVATED, code="account_deactivated")
+        return Unauthorized(_INVALID_SESSION, code="invalid_session")
+    return _translate(exc)
 
 
 def _check_session(session: str) -> None:
