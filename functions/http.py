@@ -112,7 +112,7 @@ def route(
     bp: Blueprint, path: str, method: str = "GET", *, summary: str, public: bool = False,
     roles: tuple[str, ...] = (), body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
     response: type[BaseModel] | None = None, status: int = 200, tag: str = "care-tracker",
-    commissioners: bool = False,
+    commissioners: bool = False, content_types: tuple[str, ...] = ("application/json",),
 ) -> Callable:
     """Registers `fn` as a route. `fn` gets the path parameters, and `caller`, `body`, `query` when
     the route has them; it returns a pydantic model, a dict, or a chalice Response.
@@ -163,7 +163,7 @@ def route(
         # No API Gateway authorizer: the function verifies the token itself on every request, the
         # same deployed, under `chalice local` and in tests (where Chalice's Cognito authorizer is not
         # enforced), and it must read the account anyway to refuse a deactivated one at once.
-        bp.route(path, methods=[method])(view)
+        bp.route(path, methods=[method], content_types=list(content_types))(view)
         return view
 
     return decorate

@@ -74,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         env = provision(region=REGION)
         env["JWKS_URL"] = f"{aws}/{env['USER_POOL_ID']}/.well-known/jwks.json"
         env["LOCAL_OUTBOX_URL"] = outbox_url
+        # Links in emails ("no change") lead to this stack's API, at the root of its address.
+        env["PUBLIC_API_URL"] = f"http://127.0.0.1:{args.api_port}"
         os.environ.update(env)
 
         from care_tracker import wiring

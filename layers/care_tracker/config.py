@@ -37,6 +37,9 @@ class Settings:
     signing_key_secret: str
     # Where people log in; quoted in welcome emails.
     login_url: str
+    # Where the API answers for people following links in emails: deployed <site>/api (the origin of
+    # login_url, as CloudFront serves the API under /api/); on the local stack, its own address.
+    public_api_url: str
     # The support team's shared mailbox: told of access requests where an organisation has no approver.
     support_email: str
     # Set only by the local stack: enables /_local/* routes and local mail of reset codes.
@@ -57,6 +60,11 @@ class Settings:
 
 def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
+
+
+def _origin(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
 
 
 @lru_cache(maxsize=1)
@@ -88,6 +96,7 @@ def settings() -> Settings:
         mail_sender=_env("MAIL_SENDER", "no-reply@care-tracker.example.org"),
         signing_key_secret=_env("SIGNING_KEY_SECRET"),
         login_url=_env("LOGIN_URL", "https://care-tracker.example.org/login"),
+        public_api_url=_env("PUBLIC_API_URL") or _origin(_env("LOGIN_URL", "https://care-tracker.example.org/login")) + "/api",
         support_email=_env("SUPPORT_EMAIL", "support@care-tracker.example.org"),
         local=_env("CARE_TRACKER_LOCAL") == "1",
         jwks_url=_env("JWKS_URL") or f"{issuer}/.well-known/jwks.json",

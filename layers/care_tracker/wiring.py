@@ -173,7 +173,21 @@ def window_jobs():
     from care_tracker.services.window_jobs import WindowJobs
 
     return WindowJobs(DynamoJobDirectory(), DynamoWindowStore(), return_store(), mailer(), clock(), settings().login_url,
-                      compliance=count_compliance)
+                      compliance=count_compliance, no_change_link=no_change_url)
+
+
+@lru_cache(maxsize=1)
+def no_change_links():
+    from care_tracker.adapters.sign_in_store import DynamoUsedLinks
+    from care_tracker.services.no_change_links import NoChangeLinks
+
+    return NoChangeLinks(secret_keys(), DynamoUsedLinks(), users(), returns_service(), clock())
+
+
+def no_change_url(user_id: str, location_id: str, care_type: str, period: str) -> str:
+    """The reminder's link: the API's page (functions/no_change.py) with a signed token."""
+    token = no_change_links().issue(user_id, location_id, care_type, period)
+    return f"{settings().public_api_url}/no-change/{token}"
 
 
 def count_compliance(window, at):

@@ -19,6 +19,7 @@ PUBLIC = {
     ("GET", "/locations/search"), ("POST", "/registrations"),
     ("POST", "/auth/login"), ("POST", "/auth/new-password"), ("POST", "/auth/forgot-password"), ("POST", "/auth/reset-password"),
     ("POST", "/auth/mfa/setup"), ("POST", "/auth/mfa/confirm"), ("POST", "/auth/mfa"),  # answers to sign-in challenges
+    ("GET", "/no-change/{token}"), ("POST", "/no-change/{token}"),  # the reminder's signed link is the authority
 }
 
 
