@@ -347,3 +347,23 @@ def _post_as(path: str, token: str, body: dict):
         response = client.http.post(path, headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
                                     body=json.dumps(body).encode())
     return response.status_code, json.loads(response.body)
+
+
+def test_dynamodb_requests_of_a_sign_in(signed_up):
+    from tests.support import dynamodb_requests
+
+    auth = wiring.auth_service()
+    with dynamodb_requests() as ok:
+        auth.login(signed_up, PASSWORD)
+    assert dict(ok) == {"GetItem": 2}  # the failure count, the account (for its roles)
+    with dynamodb_requests() as failed:
+        with pytest.raises(Unauthorized):
+            auth.login(signed_up, "not the password at all")
+    assert dict(failed) == {"GetItem": 1, "UpdateItem": 2}  # read, then start a new window (the first ADD finds none)
+    with dynamodb_requests() as second:
+        with pytest.raises(Unauthorized):
+            auth.login(signed_up, "not the password at all")
+    assert dict(second) == {"GetItem": 1, "UpdateItem": 1}  # read, ADD
+    with dynamodb_requests() as cleared:
+        auth.login(signed_up, PASSWORD)
+    assert dict(cleared) == {"GetItem": 2, "DeleteItem": 1}
