@@ -1,12 +1,19 @@
 """Logging in (Cognito), the first-login password change, password reset, and who am I."""
 from __future__ import annotations
 
+from typing import Annotated
+
 from chalice import Blueprint
 from pydantic import BaseModel, Field
 
 from functions.http import Email, Strict, route
 
 bp = Blueprint(__name__)
+
+# What a sign-in answered with "challenge": Cognito's sessions are 20 to 2048 characters, the service's
+# own (sealed, for MFA_SETUP) carry a refresh token and can be longer.
+Session = Annotated[str, Field(min_length=20, max_length=8192, description="The session of the challenge being answered")]
+Code = Annotated[str, Field(pattern=r"^[0-9]{6}$", description="The 6-digit code the authenticator app shows now")]
 
 
 class LoginRequest(Strict):
@@ -16,7 +23,7 @@ class LoginRequest(Strict):
 
 class NewPasswordRequest(Strict):
     email: Email
-    session: str = Field(min_length=1, max_length=4096)
+    session: Session
     new_password: str = Field(min_length=1, max_length=256, description="At least 12 characters; common passwords are refused")
 
 
@@ -38,8 +45,54 @@ class TokensResponse(BaseModel):
 
 
 class ChallengeResponse(BaseModel):
-    challenge: str = Field(description="NEW_PASSWORD_REQUIRED: call /auth/new-password with the session")
+    challenge: str = Field(description="NEW_PASSWORD_REQUIRED: choose a password at /auth/new-password. "
+                                       "MFA_SETUP: set up an authenticator app (/auth/mfa/setup, then /auth/mfa/confirm); "
+                                       "approvers, the support team and enforcement officers must. "
+                                       "SOFTWARE_TOKEN_MFA: send the app's code to /auth/mfa")
     session: str
+
+
+class MfaSessionRequest(Strict):
+    email: Email
+    session: Session
+
+
+class MfaCodeRequest(Strict):
+    email: Email
+    session: Session
+    code: Code
+
+
+class MfaSetupResponse(BaseModel):
+    secret: str = Field(description="The authenticator's key (base32), for typing in by hand")
+    otpauth_uri: str = Field(description="otpauth://totp/... : show it as a QR code for the app to scan")
+    session: str = Field(description="Send back to /auth/mfa/confirm with the app's first code")
+
+
+class AccessTokenRequest(Strict):
+    access_token: str = Field(min_length=20, max_length=8192, description="The access token from your sign-in")
+
+
+class AccessTokenCodeRequest(AccessTokenRequest):
+    code: Code
+
+
+class SignedInSetupResponse(BaseModel):
+    secret: str
+    otpauth_uri: str
+
+
+class MfaResetRequest(Strict):
+    reason: str = Field(min_length=5, max_length=500, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
+                        description="Why (e.g. 'lost phone, identity checked by a call to the registered manager')")
+
+
+class MfaResetResponse(BaseModel):
+    user_id: str
+    reset_by: str
+    reason: str
+    at: str
+    mfa_required: bool = Field(description="Whether they must enrol again at their next sign-in (their roles need it)")
 
 
 class Accepted(BaseModel):
@@ -54,6 +107,9 @@ class Me(BaseModel):
     organisation_id: str | None
     location_ids: list[str]
     local_authorities: list[str] = Field(default_factory=list, description="A commissioner's areas (CQC's local authority names)")
+    mfa_enrolled: bool = Field(default=False, description="Whether an authenticator app is in force for my sign-in")
+    roles_awaiting_mfa: list[str] = Field(default_factory=list,
+                                          description="Roles I hold that work only once I sign in again and set up an authenticator app")
 
 
 def _login_answer(result):
@@ -65,7 +121,8 @@ def _login_answer(result):
                           refresh_token=result.refresh_token, expires_in=result.expires_in)
 
 
-@route(bp, "/auth/login", "POST", summary="Log in: tokens, or a NEW_PASSWORD_REQUIRED challenge on first login",
+@route(bp, "/auth/login", "POST",
+       summary="Log in: tokens, or a challenge (NEW_PASSWORD_REQUIRED, MFA_SETUP, SOFTWARE_TOKEN_MFA); 429 locked_out after 5 failures in 15 minutes",
        public=True, body=LoginRequest, response=TokensResponse, tag="auth")
 def login(body: LoginRequest):
     from care_tracker.errors import Unauthorized
@@ -89,6 +146,60 @@ def new_password(body: NewPasswordRequest):
     return _login_answer(auth_service().new_password(body.email, body.session, body.new_password))
 
 
+@route(bp, "/auth/mfa/setup", "POST", summary="Inside a sign-in that answered MFA_SETUP: the authenticator app's key and QR code",
+       public=True, body=MfaSessionRequest, response=MfaSetupResponse, tag="auth")
+def mfa_setup(body: MfaSessionRequest):
+    from care_tracker.wiring import auth_service
+
+    secret, uri, session = auth_service().mfa_setup(body.email, body.session)
+    return MfaSetupResponse(secret=secret, otpauth_uri=uri, session=session)
+
+
+@route(bp, "/auth/mfa/confirm", "POST", summary="Finish setting up the authenticator app with its first code, and sign in",
+       public=True, body=MfaCodeRequest, response=TokensResponse, tag="auth")
+def mfa_confirm(body: MfaCodeRequest):
+    from care_tracker.wiring import auth_service
+
+    return _login_answer(auth_service().mfa_confirm(body.email, body.session, body.code))
+
+
+@route(bp, "/auth/mfa", "POST", summary="Answer SOFTWARE_TOKEN_MFA with the authenticator app's code, and sign in",
+       public=True, body=MfaCodeRequest, response=TokensResponse, tag="auth")
+def mfa_answer(body: MfaCodeRequest):
+    from care_tracker.wiring import auth_service
+
+    return _login_answer(auth_service().mfa_answer(body.email, body.session, body.code))
+
+
+@route(bp, "/me/mfa/setup", "POST", summary="Turn on two-step sign-in while signed in: the app's key and QR code",
+       body=AccessTokenRequest, response=SignedInSetupResponse, tag="auth")
+def my_mfa_setup(caller, body: AccessTokenRequest):
+    from care_tracker.wiring import auth_service
+
+    secret, uri = auth_service().mfa_start_signed_in(caller, body.access_token)
+    return SignedInSetupResponse(secret=secret, otpauth_uri=uri)
+
+
+@route(bp, "/me/mfa/confirm", "POST", summary="Turn on two-step sign-in: the app's first code; every sign-in then asks for one",
+       body=AccessTokenCodeRequest, response=Me, tag="auth")
+def my_mfa_confirm(caller, body: AccessTokenCodeRequest):
+    from dataclasses import replace
+
+    from care_tracker.wiring import auth_service
+
+    auth_service().mfa_confirm_signed_in(caller, body.access_token, body.code)
+    return me_of(replace(caller, roles=caller.roles | caller.awaiting_mfa, awaiting_mfa=frozenset(), mfa_enrolled=True))
+
+
+@route(bp, "/users/{user_id}/mfa/reset", "POST",
+       summary="Support team: turn off a person's authenticator app (lost phone); recorded with who and why; they enrol again",
+       roles=("admin",), body=MfaResetRequest, response=MfaResetResponse, tag="auth")
+def reset_mfa(user_id: str, caller, body: MfaResetRequest):
+    from care_tracker.wiring import auth_service
+
+    return MfaResetResponse(**auth_service().reset_mfa(caller, user_id, body.reason))
+
+
 @route(bp, "/auth/forgot-password", "POST", summary="Email a password reset code", public=True,
        body=ForgotPasswordRequest, response=Accepted, status=202, tag="auth")
 def forgot_password(body: ForgotPasswordRequest):
@@ -110,6 +221,11 @@ def reset_password(body: ResetPasswordRequest):
 
 @route(bp, "/me", summary="Who I am: roles, organisation and locations", response=Me, tag="auth", commissioners=True)
 def me(caller):
-    return Me(user_id=caller.user_id, email=caller.email, full_name=caller.full_name, roles=sorted(caller.roles),
-              organisation_id=caller.org_id, location_ids=list(caller.location_ids),
-              local_authorities=list(caller.local_authorities))
+    return me_of(caller)
+
+
+def me_of(caller) -> Me:
+    return Me(user_id=caller.user_id, email=caller.email, full_name=caller.full_name,
+              roles=sorted(caller.roles | caller.awaiting_mfa), organisation_id=caller.org_id,
+              location_ids=list(caller.location_ids), local_authorities=list(caller.local_authorities),
+              mfa_enrolled=caller.mfa_enrolled, roles_awaiting_mfa=sorted(caller.awaiting_mfa))

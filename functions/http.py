@@ -112,7 +112,7 @@ def route(
     bp: Blueprint, path: str, method: str = "GET", *, summary: str, public: bool = False,
     roles: tuple[str, ...] = (), body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
     response: type[BaseModel] | None = None, status: int = 200, tag: str = "care-tracker",
-    commissioners: bool = False,
+    commissioners: bool = False, content_types: tuple[str, ...] = ("application/json",),
 ) -> Callable:
     """Registers `fn` as a route. `fn` gets the path parameters, and `caller`, `body`, `query` when
     the route has them; it returns a pydantic model, a dict, or a chalice Response.
@@ -140,6 +140,11 @@ def route(
                             "Commissioner accounts see their areas' returns, vacancies and completeness only.",
                             code="wrong_role")
                     if roles and not caller.has(*roles):
+                        waiting = caller.awaiting_mfa.intersection(roles)
+                        if waiting:  # e.g. promoted to approver, not yet enrolled in two-step sign-in
+                            from care_tracker.services.auth import mfa_needed_message
+
+                            raise Forbidden(mfa_needed_message(waiting), code="mfa_enrolment_required")
                         raise Forbidden("Your account does not have the role needed for this.", code="wrong_role")
                     kwargs["caller"] = caller
                 if body is not None:
@@ -158,7 +163,7 @@ def route(
         # No API Gateway authorizer: the function verifies the token itself on every request, the
         # same deployed, under `chalice local` and in tests (where Chalice's Cognito authorizer is not
         # enforced), and it must read the account anyway to refuse a deactivated one at once.
-        bp.route(path, methods=[method])(view)
+        bp.route(path, methods=[method], content_types=list(content_types))(view)
         return view
 
     return decorate

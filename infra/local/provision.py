@@ -57,6 +57,12 @@ def provision(*, region: str, stack: str = "care-tracker-local", overrides: dict
                 ddb.update_continuous_backups(
                     TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
             refs[logical] = name
+        elif kind == "AWS::SecretsManager::Secret":
+            # The local key: random per stack, like the one the template generates.
+            import secrets
+
+            refs[logical] = boto3.client("secretsmanager", region_name=region).create_secret(
+                Name=f"{stack}-{logical}", SecretString=secrets.token_urlsafe(48))["ARN"]
         elif kind == "AWS::S3::Bucket":
             name = f"{stack}-{logical}".lower()
             s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
@@ -74,6 +80,9 @@ def provision(*, region: str, stack: str = "care-tracker-local", overrides: dict
         Policies=pool["Policies"],
     )["UserPool"]["Id"]
     refs["UserPool"] = pool_id
+    if pool.get("MfaConfiguration", "OFF") != "OFF":
+        idp.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration=pool["MfaConfiguration"],
+                                     SoftwareTokenMfaConfiguration={"Enabled": "SOFTWARE_TOKEN_MFA" in pool["EnabledMfas"]})
     client = resources["UserPoolClient"]["Properties"]
     refs["UserPoolClient"] = idp.create_user_pool_client(
         UserPoolId=pool_id, ClientName=f"{stack}-app", GenerateSecret=False,

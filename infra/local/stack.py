@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
         "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local",
         "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "AWS_ENDPOINT_URL": aws,
         "CARE_TRACKER_LOCAL": "1", "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_NAMESPACE": "CareTracker",
+        # moto checks authenticator-app (TOTP) codes only with this on (moto/cognitoidp/models.py);
+        # its secret is one fixed value for every user, so codes are real but not per person.
+        "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true",
     })
     os.environ.pop("AWS_PROFILE", None)
 
@@ -71,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         env = provision(region=REGION)
         env["JWKS_URL"] = f"{aws}/{env['USER_POOL_ID']}/.well-known/jwks.json"
         env["LOCAL_OUTBOX_URL"] = outbox_url
+        # Links in emails ("no change") lead to this stack's API, at the root of its address.
+        env["PUBLIC_API_URL"] = f"http://127.0.0.1:{args.api_port}"
         os.environ.update(env)
 
         from care_tracker import wiring

@@ -27,14 +27,20 @@ class Settings:
     feedback_table: str
     suggestions_table: str
     employers_table: str
+    sign_in_table: str
     imports_bucket: str
     exports_bucket: str
     backups_bucket: str
     user_pool_id: str
     user_pool_client_id: str
     mail_sender: str
+    # The Secrets Manager secret (ARN) keys are derived from: sealed sign-in sessions, emailed links.
+    signing_key_secret: str
     # Where people log in; quoted in welcome emails.
     login_url: str
+    # Where the API answers for people following links in emails: deployed <site>/api (the origin of
+    # login_url, as CloudFront serves the API under /api/); on the local stack, its own address.
+    public_api_url: str
     # The support team's shared mailbox: told of access requests where an organisation has no approver.
     support_email: str
     # Set only by the local stack: enables /_local/* routes and local mail of reset codes.
@@ -59,6 +65,11 @@ def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+def _origin(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
 @lru_cache(maxsize=1)
 def settings() -> Settings:
     region = _env("AWS_REGION") or _env("AWS_DEFAULT_REGION", "eu-west-2")
@@ -80,13 +91,16 @@ def settings() -> Settings:
         feedback_table=_env("FEEDBACK_TABLE"),
         suggestions_table=_env("SUGGESTIONS_TABLE"),
         employers_table=_env("EMPLOYERS_TABLE"),
+        sign_in_table=_env("SIGN_IN_TABLE"),
         imports_bucket=_env("IMPORTS_BUCKET"),
         exports_bucket=_env("EXPORTS_BUCKET"),
         backups_bucket=_env("BACKUPS_BUCKET"),
         user_pool_id=pool,
         user_pool_client_id=_env("USER_POOL_CLIENT_ID"),
         mail_sender=_env("MAIL_SENDER", "no-reply@care-tracker.example.org"),
+        signing_key_secret=_env("SIGNING_KEY_SECRET"),
         login_url=_env("LOGIN_URL", "https://care-tracker.example.org/login"),
+        public_api_url=_env("PUBLIC_API_URL") or _origin(_env("LOGIN_URL", "https://care-tracker.example.org/login")) + "/api",
         support_email=_env("SUPPORT_EMAIL", "support@care-tracker.example.org"),
         local=_env("CARE_TRACKER_LOCAL") == "1",
         jwks_url=_env("JWKS_URL") or f"{issuer}/.well-known/jwks.json",

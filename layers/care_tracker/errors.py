@@ -45,3 +45,7 @@ class Conflict(AppError):
 
 class TooManyRequests(AppError):
     status, code = 429, "too_many_requests"
+
+
+class SealedError(ValueError):
+    """A sealed or signed value that was changed, is not ours, or has expired (never shown as such)."""

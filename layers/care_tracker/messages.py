@@ -78,16 +78,22 @@ def window_open(to: str, full_name: str, window, location_names: list[str], logi
     )
 
 
-def returns_missing(to: str, full_name: str, window, missing: list[tuple[str, list[str]]], login_url: str) -> Mail:
-    """RULES 1.4: a reminder before the window closes, naming what is still missing."""
-    lines = [f"{name}: {', '.join(ct.replace('_', ' ') for ct in care_types)}" for name, care_types in missing]
+def returns_missing(to: str, full_name: str, window, missing: list[tuple[str, str, str | None]], login_url: str) -> Mail:
+    """RULES 1.4: a reminder before the window closes, one line per location and care type still
+    missing; beside those that had a return last month, the link that saves "no change"."""
+    lines = [f"{name}: {ct.replace('_', ' ')}" + (f" - nothing changed? {link}" if link else "")
+             for name, ct, link in missing]
+    links = any(link for _, _, link in missing)
     return Mail(
         to=to,
         subject=f"Reminder: {window.first_day:%B %Y} returns still missing",
         body=(
             f"Hello {full_name},\n\nThe returns window for {window.first_day:%B %Y} closes at the end of "
             f"{window.last_day:%A %-d %B %Y}. These returns have not been made yet:\n{_listed(lines)}\n\n"
-            f"Log in at {login_url} to make them." + SIGN_OFF
+            + ("If nothing has changed since last month, open the link beside it: it shows last month's figures "
+               "and saves them for this month when you press \"Nothing has changed\". Each link works once.\n\n"
+               if links else "")
+            + f"Log in at {login_url} to make them." + SIGN_OFF
         ),
     )
 

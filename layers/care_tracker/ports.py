@@ -4,7 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from care_tracker.rules.sign_in import Failures
 
 
 class Clock(Protocol):
@@ -47,7 +50,21 @@ class IdentityProvider(Protocol):
 
     def login(self, email: str, password: str) -> Tokens | Challenge: ...
 
-    def answer_new_password(self, email: str, session: str, new_password: str) -> Tokens: ...
+    def answer_new_password(self, email: str, session: str, new_password: str) -> Tokens | Challenge: ...
+
+    def answer_mfa(self, email: str, session: str, code: str) -> Tokens | Challenge: ...
+
+    def refresh(self, refresh_token: str) -> Tokens: ...
+
+    def start_totp(self, access_token: str) -> str:
+        """A new authenticator secret (base32)."""
+
+    def verify_totp(self, access_token: str, code: str) -> None:
+        """Checks the app's first code and makes it required; Unauthorized(wrong_code) if wrong."""
+
+    def user_of_access_token(self, access_token: str) -> str: ...
+
+    def reset_totp(self, email: str) -> None: ...
 
     def forgot_password(self, email: str) -> str | None:
         """Starts a reset. Returns the code only where the backend discloses it (moto); Cognito mails it."""
@@ -60,6 +77,29 @@ class IdentityProvider(Protocol):
 
     def set_temporary_password(self, email: str, temporary_password: str) -> None:
         """The user must choose a new password at their next login (a reactivated PA)."""
+
+
+class SignInAttempts(Protocol):
+    """Failed sign-ins per (lower-cased) address, for the lockout (rules/sign_in.py)."""
+
+    def state(self, key: str) -> Failures | None: ...
+
+    def record_failure(self, key: str, now: datetime) -> Failures:
+        """Counts one failure atomically; returns the state after it."""
+
+    def clear(self, key: str) -> None: ...
+
+
+class MfaResets(Protocol):
+    def record(self, user_id: str, by: str, reason: str, at: datetime) -> None: ...
+
+
+class Sealer(Protocol):
+    """Encrypts and authenticates a small JSON value for a client to carry (errors.SealedError if changed or expired)."""
+
+    def seal(self, value: dict, expires_at: datetime) -> str: ...
+
+    def unseal(self, text: str, now: datetime) -> dict: ...
 
 
 class TokenVerifier(Protocol):
@@ -82,6 +122,7 @@ class UserRecord:
     created_at: datetime | None = None
     version: int | None = None
     local_authorities: list[str] = field(default_factory=list)  # a commissioner's areas (CQC's names)
+    mfa_enrolled: bool = False  # an authenticator app is in force for their sign-in
 
 
 class UserRepository(Protocol):

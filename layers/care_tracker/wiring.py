@@ -52,9 +52,26 @@ def users():
 
 @lru_cache(maxsize=1)
 def auth_service():
+    from care_tracker.adapters.sealed import Sealer
+    from care_tracker.adapters.sign_in_store import DynamoMfaResets
     from care_tracker.services.auth import AuthService
 
-    return AuthService(identity(), users(), token_verifier(), mailer())
+    return AuthService(identity(), users(), token_verifier(), mailer(), clock(), sign_in_attempts(),
+                       Sealer(secret_keys(), "mfa-enrolment-session"), DynamoMfaResets())
+
+
+@lru_cache(maxsize=1)
+def secret_keys():
+    from care_tracker.adapters.secret_keys import SecretsManagerKeys
+
+    return SecretsManagerKeys(settings().signing_key_secret, settings().region)
+
+
+@lru_cache(maxsize=1)
+def sign_in_attempts():
+    from care_tracker.adapters.sign_in_store import DynamoSignInAttempts
+
+    return DynamoSignInAttempts()
 
 
 @lru_cache(maxsize=1)
@@ -156,7 +173,21 @@ def window_jobs():
     from care_tracker.services.window_jobs import WindowJobs
 
     return WindowJobs(DynamoJobDirectory(), DynamoWindowStore(), return_store(), mailer(), clock(), settings().login_url,
-                      compliance=count_compliance)
+                      compliance=count_compliance, no_change_link=no_change_url)
+
+
+@lru_cache(maxsize=1)
+def no_change_links():
+    from care_tracker.adapters.sign_in_store import DynamoUsedLinks
+    from care_tracker.services.no_change_links import NoChangeLinks
+
+    return NoChangeLinks(secret_keys(), DynamoUsedLinks(), users(), returns_service(), clock())
+
+
+def no_change_url(user_id: str, location_id: str, care_type: str, period: str) -> str:
+    """The reminder's link: the API's page (functions/no_change.py) with a signed token."""
+    token = no_change_links().issue(user_id, location_id, care_type, period)
+    return f"{settings().public_api_url}/no-change/{token}"
 
 
 def count_compliance(window, at):

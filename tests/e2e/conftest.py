@@ -23,25 +23,65 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: 0 if item.path.name == "test_foundation.py" else 1)
 
 
+def totp_now(secret: str) -> str:
+    """The code an authenticator app with this key shows now (for browser tests too)."""
+    from tests.support import totp_code
+
+    return totp_code(secret)
+
+
 class Api:
     def __init__(self, base: str, logins: dict[str, str]) -> None:
         self.base = base
         self.http = requests.Session()
         self.temporary = dict(logins)
-        # The password each account shared between test modules has now (demo logins first of all).
+        # The password book: the password each account shared between test modules has now (demo
+        # logins first of all), and the authenticator key of each account that enrolled one.
         self.passwords: dict[str, str] = {}
+        self.mfa_secrets: dict[str, str] = {}
 
     def token(self, email: str, temporary: str | None = None, new_password: str = "copper meadow lantern ripple") -> str:
-        """An ID token for a shared account: logs in with its current password, or does its first
-        login (temporary password from the stack or its welcome mail) and remembers the new one."""
+        """An ID token for a shared account: logs in with its current password (and its authenticator's
+        code), or does its first login (temporary password from the stack or its welcome mail;
+        enrolling an authenticator for the roles that need one) and remembers the new password and key."""
         if email in self.passwords:
-            answer = self.call("POST", "/auth/login", json={"email": email, "password": self.passwords[email]}).json()
-            assert "id_token" in answer, answer
-            return answer["id_token"]
+            return self.sign_in(email, self.passwords[email])["id_token"]
         temporary = temporary or self.temporary.get(email) or self.welcome_password(email)
         token = self.login_first_time(email, temporary, new_password)
         self.passwords[email] = new_password
         return token
+
+    def totp(self, email: str) -> str:
+        """The current authenticator code of an account that enrolled through this book (browser tests)."""
+        return totp_now(self.mfa_secrets[email])
+
+    def sign_in(self, email: str, password: str, new_password: str | None = None) -> dict:
+        """Logs in as a client does, answering each challenge: a new password (if given), enrolment of
+        an authenticator (its key kept in the book), the authenticator's code. Returns the tokens."""
+        answer = self.call("POST", "/auth/login", json={"email": email, "password": password})
+        for _ in range(4):
+            assert answer.status_code == 200, answer.text
+            body = answer.json()
+            challenge = body.get("challenge")
+            if challenge is None:
+                assert "id_token" in body, body
+                return body
+            if challenge == "NEW_PASSWORD_REQUIRED":
+                assert new_password, f"{email} must choose a password first"
+                answer = self.call("POST", "/auth/new-password",
+                                   json={"email": email, "session": body["session"], "new_password": new_password})
+            elif challenge == "MFA_SETUP":
+                setup = self.call("POST", "/auth/mfa/setup", json={"email": email, "session": body["session"]})
+                assert setup.status_code == 200, setup.text
+                self.mfa_secrets[email] = setup.json()["secret"]
+                answer = self.call("POST", "/auth/mfa/confirm", json={
+                    "email": email, "session": setup.json()["session"], "code": self.totp(email)})
+            elif challenge == "SOFTWARE_TOKEN_MFA":
+                answer = self.call("POST", "/auth/mfa", json={
+                    "email": email, "session": body["session"], "code": self.totp(email)})
+            else:
+                raise AssertionError(f"unexpected challenge {body}")
+        raise AssertionError(f"{email}: too many challenges")
 
     def welcome_password(self, email: str) -> str:
         mail = [m for m in self.outbox() if m["to"] == email and "Temporary password:" in m["body"]][-1]
@@ -60,10 +100,7 @@ class Api:
         challenge = self.call("POST", "/auth/login", json={"email": email, "password": temporary})
         assert challenge.status_code == 200, challenge.text
         assert challenge.json()["challenge"] == "NEW_PASSWORD_REQUIRED"
-        tokens = self.call("POST", "/auth/new-password",
-                           json={"email": email, "session": challenge.json()["session"], "new_password": new_password})
-        assert tokens.status_code == 200, tokens.text
-        return tokens.json()["id_token"]
+        return self.sign_in(email, temporary, new_password)["id_token"]
 
 
 @pytest.fixture(scope="session")

@@ -155,7 +155,8 @@ def test_account_care_over_http(api, imported):
     assert "approver" in api.call("POST", f"/users/{casey['user_id']}/promote", token=boss).json()["roles"]
     assert api.call("POST", f"/users/{casey['user_id']}/deactivate", token=boss).json()["active"] is False
     error_of(api.call("GET", "/me", token=token), 403, "account_deactivated")
-    error_of(api.call("POST", "/auth/login", json={"email": email, "password": "maple river cobalt forty"}), 401)
+    error_of(api.call("POST", "/auth/login", json={"email": email, "password": "maple river cobalt forty"}), 403,
+             "account_deactivated")
 
 
 def test_announcements_need_the_support_team_to_post(api, imported):

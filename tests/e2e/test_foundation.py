@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from tests.e2e.conftest import totp_now
+
 pytestmark = pytest.mark.e2e
 
 APPROVER = "approver@demo.care-tracker.example.org"
@@ -43,18 +45,31 @@ def test_demo_approver_first_login_new_password_and_me(api, stack):
     error_of(weak, 400, "weak_password")
     short = api.call("POST", "/auth/new-password", json={"email": APPROVER, "session": challenge["session"], "new_password": "short"})
     assert "12 characters" in error_of(short, 400, "weak_password")["message"]
-    tokens = api.call("POST", "/auth/new-password", json={"email": APPROVER, "session": challenge["session"], "new_password": NEW_PASSWORD})
-    assert tokens.status_code == 200, tokens.text
+    # an approver must use an authenticator app: the new password leads to enrolment, not tokens
+    setup = api.call("POST", "/auth/new-password", json={"email": APPROVER, "session": challenge["session"], "new_password": NEW_PASSWORD})
+    assert setup.status_code == 200, setup.text
+    assert setup.json()["challenge"] == "MFA_SETUP" and "id_token" not in setup.json()
     api.passwords[APPROVER] = NEW_PASSWORD
+    key = api.call("POST", "/auth/mfa/setup", json={"email": APPROVER, "session": setup.json()["session"]})
+    assert key.status_code == 200, key.text
+    secret = key.json()["secret"]
+    assert key.json()["otpauth_uri"].startswith("otpauth://totp/Care%20Tracker:") and f"secret={secret}" in key.json()["otpauth_uri"]
+    bad = api.call("POST", "/auth/mfa/confirm", json={"email": APPROVER, "session": key.json()["session"], "code": "12345"})
+    error_of(bad, 400, "validation_failed")
+    tokens = api.call("POST", "/auth/mfa/confirm", json={"email": APPROVER, "session": key.json()["session"], "code": totp_now(secret)})
+    assert tokens.status_code == 200, tokens.text
+    api.mfa_secrets[APPROVER] = secret
     me = api.call("GET", "/me", token=tokens.json()["id_token"])
     assert me.status_code == 200, me.text
     body = me.json()
-    assert body["email"] == APPROVER
+    assert body["email"] == APPROVER and body["mfa_enrolled"] is True and body["roles_awaiting_mfa"] == []
     assert set(body["roles"]) == {"approver", "provider_user"}
     assert body["organisation_id"].startswith("1-") and body["location_ids"]
-    # and the new password now logs straight in
-    again = api.call("POST", "/auth/login", json={"email": APPROVER, "password": NEW_PASSWORD})
-    assert "id_token" in again.json()
+    # every sign-in after that asks for the app's code
+    again = api.call("POST", "/auth/login", json={"email": APPROVER, "password": NEW_PASSWORD}).json()
+    assert again["challenge"] == "SOFTWARE_TOKEN_MFA" and "id_token" not in again
+    signed_in = api.call("POST", "/auth/mfa", json={"email": APPROVER, "session": again["session"], "code": totp_now(secret)})
+    assert "id_token" in signed_in.json(), signed_in.text
     wrong = api.call("POST", "/auth/login", json={"email": APPROVER, "password": "not the password at all"})
     error_of(wrong, 401, "wrong_login")
 
@@ -73,7 +88,10 @@ def test_password_reset_by_emailed_code(api, stack):
     done = api.call("POST", "/auth/reset-password", json={"email": email, "code": code, "new_password": "harbour quiet velvet ninety"})
     assert done.status_code == 200, done.text
     api.passwords[email] = "harbour quiet velvet ninety"
-    assert "id_token" in api.call("POST", "/auth/login", json={"email": email, "password": "harbour quiet velvet ninety"}).json()
+    # the support team must use an authenticator: a reset does not skip its code
+    after = api.call("POST", "/auth/login", json={"email": email, "password": "harbour quiet velvet ninety"}).json()
+    assert after["challenge"] == "SOFTWARE_TOKEN_MFA", after
+    assert "id_token" in api.sign_in(email, "harbour quiet velvet ninety")
     # an unknown address gets the same answer and no mail
     before = len(api.outbox())
     assert api.call("POST", "/auth/forgot-password", json={"email": "nobody@example.org"}).status_code == 202
@@ -139,11 +157,11 @@ def test_local_jobs_route(api):
 def test_no_personal_data_in_logs(api, stack):
     """Runs last in this module: a full login scenario has happened above."""
     email = "approver@demo.care-tracker.example.org"
-    tokens = api.call("POST", "/auth/login", json={"email": email, "password": NEW_PASSWORD}).json()
+    tokens = api.sign_in(email, NEW_PASSWORD)  # with the authenticator's code
     api.call("GET", "/me", token=tokens["id_token"])
     log = stack["api_log"].read_text() + stack["log_file"].read_text().split("Care Tracker is running at")[0]
     assert '"route":"GET /me","status":200' in log and "cqc import finished" in log  # the logs are really captured
     for secret in (email, "support@demo.care-tracker.example.org", NEW_PASSWORD, tokens["id_token"], tokens["access_token"],
-                   *stack["logins"].values(), "harbour quiet velvet ninety"):
+                   *stack["logins"].values(), "harbour quiet velvet ninety", *api.mfa_secrets.values()):
         assert secret not in log
     assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", log), "an email address was logged"

@@ -9,7 +9,7 @@ import pytest
 
 from bench.accounts import csv_text, header, location_values
 from care_tracker import wiring
-from care_tracker.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
+from care_tracker.errors import BadRequest, Conflict, Forbidden, NotFound
 from care_tracker.services.auth import Caller
 
 ORG_A, ORG_C = "1-4000000000", "1-4000000002"
@@ -52,8 +52,9 @@ def test_deactivation_stops_login_and_every_session_at_once(org, aws):
     with pytest.raises(Forbidden) as refused:
         auth.authenticate(f"Bearer {tokens.id_token}")  # the unexpired ID token
     assert refused.value.code == "account_deactivated"
-    with pytest.raises(Unauthorized):
+    with pytest.raises(Forbidden) as told:
         auth.login("staff@example.org", PASSWORD)
+    assert told.value.code == "account_deactivated"
     idp = boto3.client("cognito-idp", region_name="eu-west-2")
     with pytest.raises(idp.exceptions.NotAuthorizedException):  # the refresh token is dead too
         idp.initiate_auth(ClientId=aws["USER_POOL_CLIENT_ID"], AuthFlow="REFRESH_TOKEN_AUTH",

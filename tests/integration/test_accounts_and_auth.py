@@ -76,8 +76,9 @@ def test_deactivated_account_is_refused_at_once_with_an_unexpired_token(aws, sen
     with pytest.raises(Forbidden) as refused:
         auth.authenticate(f"Bearer {tokens.id_token}")
     assert refused.value.code == "account_deactivated"
-    with pytest.raises(Unauthorized):
+    with pytest.raises(Forbidden) as told:  # told the account is deactivated, not that the password is wrong
         auth.login("ash@example.org", "violet orbit canal mitten")
+    assert told.value.code == "account_deactivated"
 
 
 def test_token_of_another_pool_client_is_refused(aws, sent_mail):

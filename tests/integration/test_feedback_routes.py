@@ -16,14 +16,14 @@ USERS = {"provider_user", "approver", "employer", "pa"}
 @pytest.fixture
 def tokens(aws, sent_mail):
     from care_tracker import wiring
+    from tests.support import sign_in
 
     found = {}
     for role in ROLES:
         email = f"{role.replace('_', '.')}@example.org"
         wiring.account_service().create_account(email=email, full_name=f"The {role}", roles=[role])
         temporary = re.search(r"Temporary password: (\S+)", [m for m in sent_mail() if m.to == email][-1].body).group(1)
-        challenge = wiring.auth_service().login(email, temporary)
-        found[role] = wiring.auth_service().new_password(email, challenge.session, "violet orbit canal mitten").id_token
+        found[role] = sign_in(wiring.auth_service(), email, temporary, "violet orbit canal mitten").id_token
     return found
 
 

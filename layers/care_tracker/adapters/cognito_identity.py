@@ -2,12 +2,21 @@
 from __future__ import annotations
 
 import boto3
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 
-from care_tracker.errors import BadRequest, Conflict, TooManyRequests, Unauthorized
+from care_tracker.errors import BadRequest, Conflict, Forbidden, TooManyRequests, Unauthorized
 from care_tracker.ports import Challenge, Tokens
 
 _WRONG_LOGIN = "The email address or password is not right. Check them, or reset your password."
+_DEACTIVATED = ("This account has been deactivated, so it cannot sign in. Ask an approver of your organisation "
+                "(or the support team) to reactivate it; resetting the password will not help.")
+_INVALID_SESSION = "That sign-in has expired or was already used. Log in again."
+_WRONG_CODE = ("That code from your authenticator app is not right. Enter the 6-digit code it shows now "
+               "(codes change every 30 seconds; check the phone's clock is right).")
+_INVALID_CODE = "That reset code is wrong or has expired. Ask for a new one."
+# Cognito's limits on a username (our usernames are emails) and on a challenge session.
+USERNAME_MAX = 128
+SESSION_MIN, SESSION_MAX = 20, 2048
 
 
 def _code(exc: ClientError) -> str:
@@ -21,6 +30,8 @@ def _message(exc: ClientError) -> str:
 def _translate(exc: ClientError) -> Exception:
     code = _code(exc)
     if code in ("NotAuthorizedException", "UserNotFoundException"):
+        if _message(exc).rstrip(".").lower() == "user is disabled":
+            return Forbidden(_DEACTIVATED, code="account_deactivated")
         if "expired" in _message(exc).lower():
             return Unauthorized(
                 "Your temporary password has expired. Ask your approver or the support team for a new one.",
@@ -84,7 +95,8 @@ class CognitoIdentity:
             return Challenge(name=response["ChallengeName"], session=response["Session"])
         return _tokens(response["AuthenticationResult"])
 
-    def answer_new_password(self, email: str, session: str, new_password: str) -> Tokens:
+    def answer_new_password(self, email: str, session: str, new_password: str) -> Tokens | Challenge:
+        _check_session(session)
         try:
             response = self._idp.respond_to_auth_challenge(
                 ClientId=self._client_id,
@@ -93,15 +105,17 @@ class CognitoIdentity:
                 ChallengeResponses={"USERNAME": email, "NEW_PASSWORD": new_password},
             )
         except ClientError as exc:
-            if _code(exc) in ("NotAuthorizedException", "CodeMismatchException", "ExpiredCodeException"):
-                raise Unauthorized(
-                    "That login session has expired or does not match. Log in again with your temporary password.",
-                    code="invalid_session",
-                ) from exc
+            if _code(exc) in ("NotAuthorizedException", "CodeMismatchException", "ExpiredCodeException",
+                              "ResourceNotFoundException"):
+                # ResourceNotFound: moto's (and Cognito's) answer to a session it does not know or used up.
+                raise Unauthorized(_INVALID_SESSION + " Use your temporary password if you have not chosen one yet.",
+                                   code="invalid_session") from exc
             raise _translate(exc) from exc
-        return _tokens(response["AuthenticationResult"])
+        return _answer(response)
 
     def forgot_password(self, email: str) -> str | None:
+        if len(email) > USERNAME_MAX:
+            return None  # no such account can exist; the same silence as for any unknown address
         try:
             response = self._idp.forgot_password(ClientId=self._client_id, Username=email)
         except ClientError as exc:
@@ -113,14 +127,76 @@ class CognitoIdentity:
         return code if code and code != "None" else None
 
     def reset_password(self, email: str, code: str, new_password: str) -> None:
+        if len(email) > USERNAME_MAX:  # botocore would refuse it before the call (ParamValidationError)
+            raise BadRequest(_INVALID_CODE, code="invalid_code")
         try:
             self._idp.confirm_forgot_password(
                 ClientId=self._client_id, Username=email, ConfirmationCode=code, Password=new_password
             )
+        except ParamValidationError as exc:
+            raise BadRequest(_INVALID_CODE, code="invalid_code") from exc
         except ClientError as exc:
-            if _code(exc) in ("UserNotFoundException", "NotAuthorizedException"):
-                raise BadRequest("That reset code is wrong or has expired. Ask for a new one.", code="invalid_code") from exc
+            # An unknown address (moto: ResourceNotFound; Cognito: UserNotFound, or a code mismatch when
+            # it hides which accounts exist) or one Cognito's username pattern refuses (InvalidParameter):
+            # the same answer as a wrong code, so it says nothing about whether the account exists.
+            if _code(exc) in ("UserNotFoundException", "NotAuthorizedException", "ResourceNotFoundException",
+                              "InvalidParameterException"):
+                raise BadRequest(_INVALID_CODE, code="invalid_code") from exc
             raise _translate(exc) from exc
+
+    # ---------- two-step sign-in (software tokens: an authenticator app) ----------
+    def answer_mfa(self, email: str, session: str, code: str) -> Tokens | Challenge:
+        _check_session(session)
+        try:
+            response = self._idp.respond_to_auth_challenge(
+                ClientId=self._client_id, ChallengeName="SOFTWARE_TOKEN_MFA", Session=session,
+                ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": code})
+        except ClientError as exc:
+            raise _translate_mfa(exc) from exc
+        return _answer(response)
+
+    def refresh(self, refresh_token: str) -> Tokens:
+        try:
+            response = self._idp.initiate_auth(ClientId=self._client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+                                               AuthParameters={"REFRESH_TOKEN": refresh_token})
+        except ClientError as exc:
+            if _code(exc) in ("NotAuthorizedException", "UserNotFoundException"):
+                raise Unauthorized(_INVALID_SESSION, code="invalid_session") from exc
+            raise _translate(exc) from exc
+        result = response["AuthenticationResult"]
+        return _tokens({**result, "RefreshToken": result.get("RefreshToken") or refresh_token})
+
+    def start_totp(self, access_token: str) -> str:
+        """A new authenticator secret for the token's user (not in force until verified)."""
+        try:
+            return self._idp.associate_software_token(AccessToken=access_token)["SecretCode"]
+        except ClientError as exc:
+            raise _translate_mfa(exc) from exc
+
+    def verify_totp(self, access_token: str, code: str) -> None:
+        """Checks a first code from the app, then makes the app required at every sign-in."""
+        try:
+            answer = self._idp.verify_software_token(AccessToken=access_token, UserCode=code,
+                                                     FriendlyDeviceName="Authenticator app")
+        except ClientError as exc:
+            raise _translate_mfa(exc) from exc
+        if answer.get("Status") != "SUCCESS":
+            raise Unauthorized(_WRONG_CODE, code="wrong_code")
+        self._idp.set_user_mfa_preference(AccessToken=access_token,
+                                          SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+
+    def user_of_access_token(self, access_token: str) -> str:
+        """The `sub` of the user an access token belongs to (Cognito checks the token)."""
+        try:
+            attributes = self._idp.get_user(AccessToken=access_token)["UserAttributes"]
+        except ClientError as exc:
+            raise Unauthorized("That access token is not valid. Sign in again.", code="invalid_token") from exc
+        return next(a["Value"] for a in attributes if a["Name"] == "sub")
+
+    def reset_totp(self, email: str) -> None:
+        """Turns the authenticator off for a user (lost phone): they enrol again at the next sign-in."""
+        self._idp.admin_set_user_mfa_preference(UserPoolId=self._pool, Username=email,
+                                                SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False})
 
     def disable_user(self, email: str) -> None:
         self._idp.admin_disable_user(UserPoolId=self._pool, Username=email)
@@ -134,6 +210,30 @@ class CognitoIdentity:
         # Permanent=False: the next login answers NEW_PASSWORD_REQUIRED, as after admin_create_user.
         self._idp.admin_set_user_password(UserPoolId=self._pool, Username=email, Password=temporary_password,
                                           Permanent=False)
+
+
+def _translate_mfa(exc: ClientError) -> Exception:
+    code = _code(exc)
+    # Cognito says EnableSoftwareTokenMFAException when a first code is wrong; moto CodeMismatch.
+    if code in ("CodeMismatchException", "EnableSoftwareTokenMFAException"):
+        return Unauthorized(_WRONG_CODE, code="wrong_code")
+    if code in ("NotAuthorizedException", "ExpiredCodeException", "ResourceNotFoundException"):
+        if "disabled" in _message(exc).lower():
+            return Forbidden(_DEACTIVATED, code="account_deactivated")
+        return Unauthorized(_INVALID_SESSION, code="invalid_session")
+    return _translate(exc)
+
+
+def _check_session(session: str) -> None:
+    """botocore refuses a session outside Cognito's length limits before calling (ParamValidationError)."""
+    if not SESSION_MIN <= len(session) <= SESSION_MAX:
+        raise Unauthorized(_INVALID_SESSION, code="invalid_session")
+
+
+def _answer(response: dict) -> Tokens | Challenge:
+    if "ChallengeName" in response:
+        return Challenge(name=response["ChallengeName"], session=response["Session"])
+    return _tokens(response["AuthenticationResult"])
 
 
 def _tokens(result: dict) -> Tokens:

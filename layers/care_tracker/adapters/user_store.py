@@ -38,6 +38,7 @@ class UserItem(Model):
     created_at = UTCDateTimeAttribute(null=True)
     version = VersionAttribute()
     local_authorities = ListAttribute(of=UnicodeAttribute, null=True)  # a commissioner's areas
+    mfa_enrolled = BooleanAttribute(null=True)  # absent: never enrolled
     by_org = UsersByOrg()
 
 
@@ -55,6 +56,7 @@ def _record(item: UserItem) -> UserRecord:
         org_id=item.org_id, location_ids=list(item.location_ids or []), active=item.active,
         phone=item.phone, job_title=item.job_title, comms_consent=item.comms_consent,
         created_at=item.created_at, version=item.version, local_authorities=list(item.local_authorities or []),
+        mfa_enrolled=bool(item.mfa_enrolled),
     )
 
 

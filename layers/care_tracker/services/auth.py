@@ -2,11 +2,34 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import quote
 
 from care_tracker import messages
-from care_tracker.errors import BadRequest, Forbidden, Unauthorized
-from care_tracker.ports import Challenge, IdentityProvider, Mailer, Tokens, TokenVerifier, UserRepository
+from care_tracker.errors import BadRequest, Forbidden, NotFound, SealedError, TooManyRequests, Unauthorized
+from care_tracker.ports import (
+    Challenge,
+    Clock,
+    IdentityProvider,
+    Mailer,
+    MfaResets,
+    Sealer,
+    SignInAttempts,
+    Tokens,
+    TokenVerifier,
+    UserRepository,
+)
 from care_tracker.rules.passwords import password_problems
+from care_tracker.rules.sign_in import MFA_ROLES, locked_message, locked_until, needs_mfa
+
+ISSUER = "Care Tracker"
+ENROLMENT_TIME = timedelta(minutes=10)  # to install an app and scan the code
+
+
+def otpauth_uri(email: str, secret: str) -> str:
+    """What a QR code for an authenticator app holds (Key Uri Format)."""
+    return (f"otpauth://totp/{quote(ISSUER)}:{quote(email)}?secret={secret}&issuer={quote(ISSUER)}"
+            "&algorithm=SHA1&digits=6&period=30")
 
 
 @dataclass(frozen=True)
@@ -18,9 +41,22 @@ class Caller:
     org_id: str | None = None
     location_ids: tuple[str, ...] = field(default_factory=tuple)
     local_authorities: tuple[str, ...] = field(default_factory=tuple)  # a commissioner's areas
+    # Roles held but not in force until the person sets up two-step sign-in (e.g. just promoted to
+    # approver): `roles` leaves them out, so every check refuses their powers meanwhile.
+    awaiting_mfa: frozenset[str] = frozenset()
+    mfa_enrolled: bool = False
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
+
+
+ENROL_HOW = ("Sign out, then sign in again: you will be asked to set up an authenticator app (scan the QR code "
+             "it shows with an app such as Google Authenticator or Microsoft Authenticator, then enter its code).")
+
+
+def mfa_needed_message(roles) -> str:
+    named = " and ".join(sorted(roles)).replace("admin", "support team").replace("_", " ")
+    return f"Your {named} role needs two-step sign-in before you can use it. {ENROL_HOW}"
 
 
 def check_new_password(password: str, email: str) -> None:
@@ -29,19 +65,140 @@ def check_new_password(password: str, email: str) -> None:
         raise BadRequest(" ".join(problems), code="weak_password", details={"problems": problems})
 
 
+# Failures that count towards a lockout: a wrong password, a wrong authenticator code.
+COUNTED = frozenset({"wrong_login", "wrong_code"})
+
+
 class AuthService:
-    def __init__(self, identity: IdentityProvider, users: UserRepository, tokens: TokenVerifier, mailer: Mailer) -> None:
+    def __init__(self, identity: IdentityProvider, users: UserRepository, tokens: TokenVerifier, mailer: Mailer,
+                 clock: Clock, attempts: SignInAttempts, sealer: Sealer, mfa_resets: MfaResets | None = None) -> None:
         self._identity = identity
         self._users = users
         self._tokens = tokens
         self._mailer = mailer
+        self._clock = clock
+        self._attempts = attempts
+        self._sealer = sealer
+        self._mfa_resets = mfa_resets
 
     def login(self, email: str, password: str) -> Tokens | Challenge:
-        return self._identity.login(email.lower(), password)
+        email = email.lower()
+        return self._guarded(email, lambda: self._after_password(email, self._identity.login(email, password)))
 
-    def new_password(self, email: str, session: str, new_password: str) -> Tokens:
+    def new_password(self, email: str, session: str, new_password: str) -> Tokens | Challenge:
+        email = email.lower()
         check_new_password(new_password, email)
-        return self._identity.answer_new_password(email.lower(), session, new_password)
+        return self._guarded(
+            email, lambda: self._after_password(email, self._identity.answer_new_password(email, session, new_password)))
+
+    # ---------- two-step sign-in ----------
+    def _after_password(self, email: str, answer: Tokens | Challenge) -> Tokens | Challenge:
+        """Cognito gives tokens straight after the password only to someone without an authenticator
+        in force (once enrolled it asks SOFTWARE_TOKEN_MFA itself, also after a password reset). For
+        the roles that must use one, the tokens are held back, sealed in an MFA_SETUP session."""
+        if not isinstance(answer, Tokens):
+            return answer
+        user = self._users.get(self._tokens.claims(answer.id_token)["sub"])
+        if user is None or not needs_mfa(user.roles):
+            return answer
+        if user.mfa_enrolled:  # the record says enrolled, Cognito did not ask: trust Cognito, enrol again
+            self._users.update(user.user_id, None, mfa_enrolled=False)
+        return Challenge(name="MFA_SETUP", session=self._seal(email, user.user_id, answer.refresh_token))
+
+    def _seal(self, email: str, user_id: str, refresh_token: str | None) -> str:
+        return self._sealer.seal({"email": email, "sub": user_id, "refresh": refresh_token},
+                                 self._clock.now() + ENROLMENT_TIME)
+
+    def _unseal(self, email: str, session: str) -> dict:
+        try:
+            held = self._sealer.unseal(session, self._clock.now())
+        except SealedError as exc:
+            raise Unauthorized("That sign-in has expired or was changed. Log in again.", code="invalid_session") from exc
+        if held["email"] != email.lower():
+            raise Unauthorized("That sign-in belongs to another email address. Log in again.", code="invalid_session")
+        return held
+
+    def mfa_setup(self, email: str, session: str) -> tuple[str, str, str]:
+        """Inside a sign-in that answered MFA_SETUP: the authenticator's secret, its otpauth:// URI
+        (for the QR code) and the session to send back with the first code."""
+        held = self._unseal(email, session)
+        access = self._identity.refresh(held["refresh"]).access_token
+        secret = self._identity.start_totp(access)
+        return secret, otpauth_uri(held["email"], secret), self._seal(held["email"], held["sub"], held["refresh"])
+
+    def mfa_confirm(self, email: str, session: str, code: str) -> Tokens:
+        """Checks the first code, makes the authenticator required from now on, and signs in."""
+        held = self._unseal(email, session)
+        return self._guarded(held["email"], lambda: self._enrol(held, code))
+
+    def _enrol(self, held: dict, code: str) -> Tokens:
+        tokens = self._identity.refresh(held["refresh"])
+        self._identity.verify_totp(tokens.access_token, code)
+        self._users.update(held["sub"], None, mfa_enrolled=True)
+        return Tokens(id_token=tokens.id_token, access_token=tokens.access_token, refresh_token=held["refresh"],
+                      expires_in=tokens.expires_in)
+
+    def mfa_answer(self, email: str, session: str, code: str) -> Tokens | Challenge:
+        """Answers SOFTWARE_TOKEN_MFA with the app's current code."""
+        email = email.lower()
+        return self._guarded(email, lambda: self._identity.answer_mfa(email, session, code))
+
+    def mfa_start_signed_in(self, caller: Caller, access_token: str) -> tuple[str, str]:
+        """Optional enrolment for someone signed in (their access token: Cognito ties the app to it)."""
+        self._own_access_token(caller, access_token)
+        secret = self._identity.start_totp(access_token)
+        return secret, otpauth_uri(caller.email, secret)
+
+    def mfa_confirm_signed_in(self, caller: Caller, access_token: str, code: str) -> None:
+        self._own_access_token(caller, access_token)
+        self._guarded(caller.email, lambda: self._verified(caller, access_token, code))
+
+    def _verified(self, caller: Caller, access_token: str, code: str) -> Tokens:
+        self._identity.verify_totp(access_token, code)
+        self._users.update(caller.user_id, None, mfa_enrolled=True)
+        return Tokens("", "", None, 0)  # a success: clears the failure count
+
+    def _own_access_token(self, caller: Caller, access_token: str) -> None:
+        if self._identity.user_of_access_token(access_token) != caller.user_id:
+            raise Forbidden("That access token belongs to another account.", code="wrong_token")
+
+    def reset_mfa(self, caller: Caller, user_id: str, reason: str) -> dict:
+        """The support team turns off a person's authenticator (a lost phone), recording who and why;
+        they enrol again at their next sign-in (required roles) or may (others)."""
+        if not caller.has("admin"):
+            raise Forbidden("Only the support team can reset two-step sign-in.", code="wrong_role")
+        user = self._users.get(user_id)
+        if user is None:
+            raise NotFound("There is no such account.", code="no_such_user")
+        at = self._clock.now()
+        self._identity.reset_totp(user.email)
+        self._users.update(user.user_id, None, mfa_enrolled=False)
+        self._mfa_resets.record(user.user_id, by=caller.user_id, reason=reason, at=at)
+        return {"user_id": user.user_id, "reset_by": caller.user_id, "reason": reason, "at": at.isoformat(),
+                "mfa_required": needs_mfa(user.roles)}
+
+    def _guarded(self, email: str, attempt):
+        """One sign-in step under the lockout (rules/sign_in.py): refused unchecked while the address
+        is locked, a wrong password or code counted, and the count cleared by a success."""
+        now = self._clock.now()
+        state = self._attempts.state(email)
+        until = locked_until(state, now)
+        if until:
+            raise TooManyRequests(locked_message(until), code="locked_out", details={"retry_after": until.isoformat()})
+        try:
+            answer = attempt()
+        except Unauthorized as refused:
+            if refused.code not in COUNTED:
+                raise
+            after = self._attempts.record_failure(email, now)
+            until = locked_until(after, now)
+            if until:  # this failure locked it: say so now rather than at the next try
+                raise TooManyRequests(locked_message(until), code="locked_out",
+                                      details={"retry_after": until.isoformat()}) from refused
+            raise
+        if state is not None and isinstance(answer, Tokens):
+            self._attempts.clear(email)
+        return answer
 
     def _deactivated(self, email: str) -> bool:
         """A deactivated account (an archived PA's, one an approver deactivated) gets no reset at all:
@@ -75,7 +232,10 @@ class AuthService:
             raise Unauthorized("There is no Care Tracker account for this login.", code="no_account")
         if not user.active:
             raise Forbidden("This account has been deactivated. Ask your approver or the support team.", code="account_deactivated")
+        roles = frozenset(user.roles)
+        awaiting = frozenset() if user.mfa_enrolled else roles & MFA_ROLES
         return Caller(
-            user_id=user.user_id, email=user.email, full_name=user.full_name, roles=frozenset(user.roles),
+            user_id=user.user_id, email=user.email, full_name=user.full_name, roles=roles - awaiting,
             org_id=user.org_id, location_ids=tuple(user.location_ids), local_authorities=tuple(user.local_authorities),
+            awaiting_mfa=awaiting, mfa_enrolled=user.mfa_enrolled,
         )

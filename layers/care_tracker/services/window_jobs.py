@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from care_tracker import messages
 from care_tracker.observability import logger
 from care_tracker.ports import Clock, Mail, Mailer
-from care_tracker.rules.reporting_window import ReportingWindow
+from care_tracker.rules.reporting_window import ReportingWindow, previous_period
 from care_tracker.rules.returns import (
     missing_care_types,
     owes_returns,
@@ -97,7 +97,7 @@ def _recipients(users: Iterable[dict], locations: dict[str, dict]) -> Iterator[t
 class WindowJobs:
     def __init__(self, directory: JobDirectory, windows: WindowStore, returns: DoneByLocation, mailer: Mailer,
                  clock: Clock, login_url: str, compliance: Callable[[ReportingWindow, datetime], dict] | None = None,
-                 chunk: int = CHUNK) -> None:
+                 chunk: int = CHUNK, no_change_link: Callable[[str, str, str, str], str] | None = None) -> None:
         self._directory = directory
         self._windows = windows
         self._returns = returns
@@ -106,6 +106,8 @@ class WindowJobs:
         self._login_url = login_url
         self._compliance = compliance or count_compliance
         self._chunk = chunk
+        # (user_id, location_id, care_type, period) -> the URL that saves "no change" (services/no_change_links.py)
+        self._no_change_link = no_change_link
 
     def _owing(self, window: ReportingWindow) -> dict[str, dict]:
         return {loc["location_id"]: loc for loc in self._directory.locations()
@@ -133,18 +135,24 @@ class WindowJobs:
         def mails() -> Iterator[tuple[str, Mail]]:
             owing = self._owing(window)
             done = self._returns.done_by_location(window.period)
+            # what had a return last month can be saved as "no change" from the email (one more query)
+            last = self._returns.done_by_location(previous_period(window.period)) if self._no_change_link else {}
             missing: dict[str, dict] = {}
             for lid, loc in owing.items():
                 lacking = missing_care_types(loc["care_types"], done.get(lid, (set(), set()))[1])
                 if lacking:
-                    missing[lid] = {**loc, "missing": lacking}
+                    missing[lid] = {**loc, "missing": lacking, "copyable": last.get(lid, (set(), set()))[0]}
             for user, locs in _recipients(self._directory.users(), missing):
-                yield user["user_id"], messages.returns_missing(
-                    user["email"], user["full_name"], window, [(loc["name"], loc["missing"]) for loc in locs],
-                    self._login_url)
+                lines = [(loc["name"], ct, self._link(user, loc, ct, window) if ct in loc["copyable"] else None)
+                         for loc in locs for ct in loc["missing"]]
+                yield user["user_id"], messages.returns_missing(user["email"], user["full_name"], window, lines,
+                                                                self._login_url)
 
         return {"job": "remind", "window": window.period, "remind_day": remind_day(window).isoformat(),
                 **self._send_once("remind", window, mails)}
+
+    def _link(self, user: dict, loc: dict, care_type: str, window: ReportingWindow) -> str:
+        return self._no_change_link(user["user_id"], loc["location_id"], care_type, window.period)
 
     def close_window(self, at: datetime) -> dict[str, Any]:
         """Records the most recent ended window as closed (once), then runs the compliance hook for it

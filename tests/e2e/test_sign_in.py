@@ -1,0 +1,74 @@
+"""Two-step sign-in and the lockout over HTTP on the local stack (issue 15): a provider user promoted to
+approver gets no approver powers until enrolled, then enrols at the next sign-in; wrong passwords lock
+the account for 15 minutes by the service's clock; the support team resets a lost authenticator."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.e2e.test_accounts import error_of, registration, temporary_password
+
+pytestmark = pytest.mark.e2e
+
+APPROVER = "approver@demo.care-tracker.example.org"
+ADMIN = "support@demo.care-tracker.example.org"
+EMAIL = "jordan.promoted@example.org"
+PASSWORD = "lantern orchard pebble twelve"
+
+
+@pytest.fixture(scope="module")
+def promoted(api):
+    boss = api.token(APPROVER)
+    location = api.call("GET", "/me", token=boss).json()["location_ids"][0]
+    created = api.call("POST", "/registrations", json=registration(EMAIL, [location]))
+    assert created.status_code == 201, created.text
+    assert api.call("POST", f"/registrations/{created.json()['id']}/approve", token=boss).status_code == 200
+    tokens = api.sign_in(EMAIL, temporary_password(api, EMAIL), PASSWORD)  # a provider user: no code asked
+    user_id = api.call("GET", "/me", token=tokens["id_token"]).json()["user_id"]
+    promoted = api.call("POST", f"/users/{user_id}/promote", token=boss)
+    assert promoted.status_code == 200 and "approver" in promoted.json()["roles"], promoted.text
+    return {"user_id": user_id, "token": tokens["id_token"]}
+
+
+def test_a_promoted_approver_must_enrol_before_using_the_role(api, promoted):
+    refused = error_of(api.call("GET", "/users", token=promoted["token"]), 403, "mfa_enrolment_required")
+    assert "sign in again" in refused["message"] and "authenticator app" in refused["message"]
+    me = api.call("GET", "/me", token=promoted["token"]).json()
+    assert me["roles_awaiting_mfa"] == ["approver"] and me["mfa_enrolled"] is False
+    # still a provider user meanwhile
+    assert api.call("GET", f"/locations/{me['location_ids'][0]}/compliance", token=promoted["token"]).status_code == 200
+    first = api.call("POST", "/auth/login", json={"email": EMAIL, "password": PASSWORD}).json()
+    assert first["challenge"] == "MFA_SETUP" and "id_token" not in first
+    tokens = api.sign_in(EMAIL, PASSWORD)  # enrols (the key goes into the password book)
+    assert EMAIL in api.mfa_secrets
+    assert api.call("GET", "/users", token=tokens["id_token"]).status_code == 200
+    assert api.call("POST", "/auth/login", json={"email": EMAIL, "password": PASSWORD}).json()["challenge"] == "SOFTWARE_TOKEN_MFA"
+
+
+def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(api, promoted):
+    start = datetime(2026, 12, 9, 10, 0, tzinfo=UTC)
+    try:
+        assert api.call("PUT", "/_local/clock", json={"at": start.isoformat()}).status_code == 200
+        for _ in range(4):
+            error_of(api.call("POST", "/auth/login", json={"email": EMAIL, "password": "wrong wrong wrong"}), 401, "wrong_login")
+        locked = error_of(api.call("POST", "/auth/login", json={"email": EMAIL, "password": "wrong wrong wrong"}), 429,
+                          "locked_out")
+        assert "10:15 (UK time)" in locked["message"]
+        error_of(api.call("POST", "/auth/login", json={"email": EMAIL, "password": PASSWORD}), 429, "locked_out")
+        api.call("PUT", "/_local/clock", json={"at": (start + timedelta(minutes=15)).isoformat()})
+        assert "id_token" in api.sign_in(EMAIL, PASSWORD)
+    finally:
+        api.call("PUT", "/_local/clock", json={"at": None})
+
+
+def test_the_support_team_resets_a_lost_authenticator(api, promoted):
+    support = api.token(ADMIN)
+    error_of(api.call("POST", f"/users/{promoted['user_id']}/mfa/reset", json={"reason": "x"}, token=support), 400)
+    reset = api.call("POST", f"/users/{promoted['user_id']}/mfa/reset",
+                     json={"reason": "Lost phone; identity checked by calling the registered manager"}, token=support)
+    assert reset.status_code == 200, reset.text
+    assert reset.json()["mfa_required"] is True and reset.json()["reset_by"] == api.call("GET", "/me", token=support).json()["user_id"]
+    again = api.call("POST", "/auth/login", json={"email": EMAIL, "password": PASSWORD}).json()
+    assert again["challenge"] == "MFA_SETUP"  # enrols again
+    assert "id_token" in api.sign_in(EMAIL, PASSWORD)
