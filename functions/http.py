@@ -9,10 +9,11 @@ import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Annotated, Any
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError
 
 from care_tracker.errors import AppError, BadRequest, Forbidden, ValidationFailed
 
@@ -21,6 +22,27 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 # An email address, compared case-insensitively everywhere, so stored lower-case.
 Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=254,
                                          pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+
+
+
+
+def _iso_text(value: Any) -> Any:
+    # pydantic would read a number as seconds since 1970; the API documents an ISO 8601 string.
+    if not isinstance(value, (str, datetime)):
+        raise ValueError("give an ISO 8601 instant as a string, e.g. 2026-12-09T10:00:00+00:00")
+    return value
+
+
+def _plausible(value: datetime) -> datetime:
+    # Calendars and time zones are only ever needed for the service's own years; year 1 or 9999 would
+    # overflow on the way to Europe/London.
+    if not 2000 <= value.year <= 2100:
+        raise ValueError("give an instant between the years 2000 and 2100")
+    return value
+
+
+# An instant in a request: an ISO 8601 string with a UTC offset, in the service's range of years.
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_plausible)]
 
 
 class Strict(BaseModel):
@@ -61,10 +83,28 @@ def error_response(error: AppError) -> Response:
     return json_response(error.to_dict(), error.status)
 
 
+def request_id_of(request) -> str:
+    """API Gateway's id for the request; middleware.install gives one to requests that arrive without
+    (chalice local, the test client), so a 500's message always quotes something the logs hold."""
+    context = request.context if request.context is not None else {}
+    if not context.get("requestId"):
+        import uuid
+
+        context["requestId"] = str(uuid.uuid4())
+    return context["requestId"]
+
+
+def request_path(request) -> str:
+    """The path the caller asked for (not the route pattern that matched it): API Gateway's `path`
+    (without the stage), or chalice local's requestContext.path."""
+    event = getattr(request, "_event_dict", None) or {}
+    return event.get("path") or (request.context or {}).get("path") or request.path
+
+
 def internal_error(request) -> Response:
     from care_tracker.observability import logger
 
-    request_id = (request.context or {}).get("requestId", "")
+    request_id = request_id_of(request)
     logger.exception("unhandled error", extra={"route": f"{request.method} {request.context.get('resourcePath', '')}"})
     return json_response({"code": "internal_error", "details": {"request_id": request_id},
                           "message": "Something went wrong on our side and it has been logged. Try again in a few minutes; "
@@ -87,6 +127,8 @@ def parse_body(raw: bytes | None, model: type[BaseModel]) -> BaseModel:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"The request body is not valid JSON: {exc}.", code="invalid_json") from exc
+    except RecursionError as exc:  # '[' * 100000: no body of this API nests more than a few levels
+        raise BadRequest("The request body nests too deeply to be one of this API's bodies.", code="invalid_json") from exc
     if not isinstance(data, dict):
         raise BadRequest("The request body must be a JSON object.", code="invalid_json")
     try:

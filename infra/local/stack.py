@@ -81,8 +81,9 @@ def main(argv: list[str] | None = None) -> int:
 
         api_output = open(args.api_log, "ab") if args.api_log else None  # noqa: SIM115 - closed with the process
         api = subprocess.Popen(
-            [str(Path(sys.executable).with_name("chalice")), "local", "--host", "127.0.0.1", "--port", str(args.api_port),
-             "--no-autoreload", "--stage", "dev"],
+            # chalice local, with its own answers (unknown methods, over-long addresses) in the error shape.
+            [sys.executable, "-m", "infra.local.api_server", "--host", "127.0.0.1", "--port", str(args.api_port),
+             "--stage", "dev"],
             cwd=ROOT, env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "layers"), str(ROOT)])},
             stdout=api_output, stderr=subprocess.STDOUT if api_output else None,
         )
