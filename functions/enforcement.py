@@ -6,15 +6,16 @@ from typing import Annotated, Any, Literal
 from chalice import Blueprint
 from pydantic import BaseModel, Field, StringConstraints
 
+from care_tracker.rules.enforcement import CaseAction, CaseState
 from functions.http import Strict, route
 
 bp = Blueprint(__name__)
 
 ADMIN, OFFICER = "admin", "enforcement_officer"
-State = Literal["open", "notice_of_intent", "representations_received", "representations_deadline_passed", "withdrawn",
-                "penalty_imposed", "final_notice", "appealed", "closed"]
-Action = Literal["issue_notice", "record_representations", "withdraw", "impose_penalty", "issue_final_notice",
-                 "record_appeal", "close"]
+# The states and steps come from the rules, so the actions a case offers (allowed_actions) and the
+# actions this route accepts (and /openapi.json lists) are one list.
+State = Literal[tuple(s.value for s in CaseState)]  # type: ignore[valid-type]
+Action = Literal[tuple(a.value for a in CaseAction)]  # type: ignore[valid-type]
 
 
 class CaseLocation(BaseModel):

@@ -144,6 +144,22 @@ def test_daily_changes_are_the_london_day_and_written_once(people):
     assert len([a for a in returns.asked if a[0] == "between"]) == 1
 
 
+def test_the_id_of_a_days_changes_finds_the_export_again(people):
+    from datetime import date
+
+    provider, admin = people
+    written = service(FakeReturns(ROWS)).daily_changes(date(2026, 10, 11))
+    answered = service(FakeReturns(ROWS)).create(caller_of(admin), "daily_changes", "2026-10-11")
+    found = service(None).link(caller_of(admin), answered.export_id)
+    assert found.export_id == written.export_id and found.kind == "daily_changes" and found.period == "2026-10-11"
+    assert [r["version"] for r in download(found.download_url)] == ["2"]
+    for other in ("changes-2026-10-12", "changes-2026-02-30"):
+        with pytest.raises(NotFound):
+            service(None).link(caller_of(admin), other)
+    with pytest.raises(NotFound):  # the support team's files are theirs
+        service(None).link(caller_of(provider), answered.export_id)
+
+
 def test_a_fresh_link_only_for_my_own_export(people):
     provider, admin = people
     export = service(None).create(caller_of(provider), "my_data")

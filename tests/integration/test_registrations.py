@@ -52,10 +52,16 @@ def test_request_goes_to_the_organisations_approvers_and_claims_the_email(world)
     [mail] = world["mail"]()[world["before"]:]
     assert mail.to == "boss.a@example.org" and "2 location(s) of Bench Provider 0" in mail.body
     assert wiring.users().email_taken("new.person@example.org")
-    for taken in ("NEW.PERSON@example.org", "boss.a@example.org"):
+    for taken, waiting in (("NEW.PERSON@example.org", True), ("boss.a@example.org", False)):
         with pytest.raises(Conflict) as refused:
             service.request(new(email=taken))
-        assert refused.value.code == "username_taken" and "reset your password" in refused.value.message
+        message = refused.value.message
+        assert refused.value.code == "username_taken" and refused.value.details == {"waiting_for_approval": waiting}
+        assert "/" not in message  # words for a person, not API paths
+        if waiting:  # no password exists yet: do not send them to reset one
+            assert "waiting for approval" in message and "password" not in message
+        else:
+            assert "already has a Care Tracker account" in message and "Forgot your password?" in message
     # each approver sees only their organisation's queue
     assert [r["registration_id"] for r in service.pending_for(world["a"])] == [stored["registration_id"]]
     assert service.pending_for(world["c"]) == []
