@@ -7,7 +7,7 @@ from chalice import Blueprint
 from pydantic import BaseModel, Field, StringConstraints
 
 from care_tracker.rules.enforcement import CaseAction, CaseState
-from functions.http import Strict, route
+from functions.http import Strict, route, text
 
 bp = Blueprint(__name__)
 
@@ -64,10 +64,10 @@ class Summary(BaseModel):
 
 class StepRequest(Strict):
     action: Action = Field(description="A step the case's state allows (see allowed_actions); any other is a 409")
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=4000)] = Field(
+    reason: text(4000, multiline=True, min_length=3) = Field(
         description="Why: every step records who, when and why")
     version: int | None = Field(default=None, description="The version you read; a stale one is a 409")
-    reference: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = Field(
+    reference: text(200, multiline=False) | None = Field(
         default=None, description="e.g. the notice's or the tribunal's reference")
 
 

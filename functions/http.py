@@ -41,6 +41,35 @@ def _plausible(value: datetime) -> datetime:
     return value
 
 
+def _refuse_control(multiline: bool):
+    def check(text: str) -> str:
+        from care_tracker.rules.feedback import control_characters
+
+        found = control_characters(text, multiline=multiline)
+        if found:
+            raise ValueError(f"remove the invisible or control characters ({', '.join(found[:5])}); "
+                             + ("only plain text and line breaks are accepted" if multiline else "use one line of plain text"))
+        return text
+
+    return AfterValidator(check)
+
+
+def _normalised(value: Any) -> Any:
+    from care_tracker.rules.feedback import normalise_text
+
+    return normalise_text(value) if isinstance(value, str) else value
+
+
+def text(max_length: int, *, multiline: bool, min_length: int = 1) -> Any:
+    """A name or free text in a request: trimmed, Windows line ends made plain, and no NUL, control or
+    invisible format characters (a line break only where `multiline`)."""
+    return Annotated[str, BeforeValidator(_normalised), StringConstraints(min_length=min_length, max_length=max_length),
+                     _refuse_control(multiline)]
+
+
+# A person's name, a job title, an organisation's name: one line of plain text.
+Name = text(200, multiline=False)
+
 # An instant in a request: an ISO 8601 string with a UTC offset, in the service's range of years.
 Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_plausible)]
 

@@ -68,3 +68,21 @@ def test_a_500_quotes_a_request_id_even_without_api_gateway(client, monkeypatch)
     assert status == 500 and _in_shape(error) and error["code"] == "internal_error"
     request_id = error["details"]["request_id"]
     assert len(request_id) >= 16 and f"quoting {request_id}." in error["message"]
+
+
+def test_first_login_refuses_a_password_made_of_the_accounts_name_and_job_title(aws, sent_mail):
+    import re
+
+    from care_tracker import wiring
+    from care_tracker.errors import BadRequest
+
+    email = "rosalind.featherstone@example.org"
+    wiring.account_service().create_account(email=email, full_name="Rosalind Featherstone", roles=["provider_user"],
+                                            job_title="Deputy Manager")
+    temporary = re.search(r"Temporary password: (\S+)", sent_mail()[-1].body).group(1)
+    auth = wiring.auth_service()
+    challenge = auth.login(email, temporary)
+    with pytest.raises(BadRequest) as refused:
+        auth.new_password(email, challenge.session, "Rosalind Featherstone Deputy Manager")
+    assert refused.value.code == "weak_password" and "your own name" in refused.value.message
+    assert auth.new_password(email, challenge.session, "copper meadow lantern ripple").id_token

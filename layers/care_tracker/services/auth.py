@@ -23,8 +23,8 @@ class Caller:
         return bool(self.roles.intersection(roles))
 
 
-def check_new_password(password: str, email: str) -> None:
-    problems = password_problems(password, personal=(email, email.split("@")[0]))
+def check_new_password(password: str, email: str, account_words: tuple[str, ...] = ()) -> None:
+    problems = password_problems(password, personal=(email, email.split("@")[0], *account_words))
     if problems:
         raise BadRequest(" ".join(problems), code="weak_password", details={"problems": problems})
 
@@ -36,11 +36,15 @@ class AuthService:
         self._tokens = tokens
         self._mailer = mailer
 
+    def _account_words(self, email: str) -> tuple[str, ...]:  # name, job title, organisation (issue 9)
+        words = getattr(self._users, "account_words", None)
+        return words(email.lower()) if words else ()
+
     def login(self, email: str, password: str) -> Tokens | Challenge:
         return self._identity.login(email.lower(), password)
 
     def new_password(self, email: str, session: str, new_password: str) -> Tokens:
-        check_new_password(new_password, email)
+        check_new_password(new_password, email, self._account_words(email))
         return self._identity.answer_new_password(email.lower(), session, new_password)
 
     def forgot_password(self, email: str) -> None:
@@ -49,7 +53,7 @@ class AuthService:
             self._mailer.send(messages.reset_code(email.lower(), code))
 
     def reset_password(self, email: str, code: str, new_password: str) -> None:
-        check_new_password(new_password, email)
+        check_new_password(new_password, email, self._account_words(email))
         self._identity.reset_password(email.lower(), code, new_password)
 
     def authenticate(self, authorization: str | None) -> Caller:
