@@ -28,6 +28,7 @@ class Step(BaseModel):
     from_state: str | None
     to_state: str
     by: str
+    by_name: str | None = Field(description="Who acted, by name (the system's own steps: Care Tracker)")
     at: str
     reason: str
     details: dict[str, Any]
@@ -36,6 +37,7 @@ class Step(BaseModel):
 class CaseView(BaseModel):
     case_id: str
     organisation_id: str
+    organisation_name: str | None
     state: str
     version: int = Field(description="Send back with a step: a stale version is a 409")
     opened_at: str

@@ -24,7 +24,7 @@ def clock():
 def mailer():
     from care_tracker.adapters.ses_mailer import SesMailer
 
-    return SesMailer(settings().mail_sender, settings().region)
+    return SesMailer(settings().mail_sender, settings().region, reply_to=settings().support_email)
 
 
 @lru_cache(maxsize=1)
@@ -182,7 +182,7 @@ def enforcement_service():
     s = settings()
     fees = parse_fee_table(json.loads(s.penalty_fees)) if s.penalty_fees else DEFAULT_FEE_TABLE
     return EnforcementService(DynamoCaseStore(), location_directory(), clock(), representation_days=s.representation_days,
-                              fee_table=fees)
+                              fee_table=fees, people=users(), mailer=mailer(), login_url=s.login_url)
 
 
 @lru_cache(maxsize=1)

@@ -82,9 +82,15 @@ class RegistrationService:
             "comms_consent": new.comms_consent,
         }
         stored = self._store.create({k: v for k, v in fields.items() if v is not None})
-        count = len(location_ids) or len([loc for loc in self._directory.of_organisation(org_id) if _registered(loc)])
+        # The approver reads who asked and for which locations, by name (the request's own reads, no more).
+        if location_ids:
+            names = sorted(found[lid].get("name") or lid for lid in location_ids)
+        else:
+            names = sorted(loc.get("name") or loc["location_id"] for loc in self._directory.of_organisation(org_id)
+                           if _registered(loc))
         for to in (approvers or [self._support_email]):
-            self._mailer.send(messages.registration_waiting(to, org.get("name", org_id), count, self._login_url))
+            self._mailer.send(messages.registration_waiting(to, org.get("name", org_id), new.full_name, new.job_title,
+                                                            names, self._login_url))
         return stored
 
     def _request_commissioner(self, new: NewRequest) -> dict:
