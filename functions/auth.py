@@ -52,7 +52,9 @@ class Me(BaseModel):
     full_name: str
     roles: list[str]
     organisation_id: str | None
+    organisation_name: str | None = None
     location_ids: list[str]
+    locations: list[dict[str, str | None]] = Field(default_factory=list, description="[{location_id, name}]")
     local_authorities: list[str] = Field(default_factory=list, description="A commissioner's areas (CQC's local authority names)")
 
 
@@ -110,6 +112,11 @@ def reset_password(body: ResetPasswordRequest):
 
 @route(bp, "/me", summary="Who I am: roles, organisation and locations", response=Me, tag="auth", commissioners=True)
 def me(caller):
+    from care_tracker.services.names import named_locations, organisation_name
+    from care_tracker.wiring import location_directory
+
     return Me(user_id=caller.user_id, email=caller.email, full_name=caller.full_name, roles=sorted(caller.roles),
               organisation_id=caller.org_id, location_ids=list(caller.location_ids),
-              local_authorities=list(caller.local_authorities))
+              local_authorities=list(caller.local_authorities),  # names beside ids (issue 9): a GetItem, a BatchGet
+              organisation_name=organisation_name(location_directory(), caller.org_id),
+              locations=named_locations(location_directory(), caller.location_ids))

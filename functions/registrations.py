@@ -40,6 +40,11 @@ class PendingQuery(Strict):
     organisation_id: CqcId | None = Field(default=None, description="Support team: an organisation's queue (default: the support queue)")
 
 
+class NamedLocation(BaseModel):
+    location_id: str
+    name: str | None
+
+
 class Registration(BaseModel):
     id: str
     status: str
@@ -48,7 +53,9 @@ class Registration(BaseModel):
     phone: str | None
     job_title: str | None
     organisation_id: str | None
+    organisation_name: str | None = None
     location_ids: list[str]
+    locations: list[NamedLocation] = Field(default_factory=list, description="The chosen locations with their names")
     all_locations: bool
     comms_consent: bool
     created_at: str
@@ -69,7 +76,8 @@ def _view(r: dict) -> Registration:
                         phone=r.get("phone"), job_title=r.get("job_title"), organisation_id=r.get("org_id"),
                         location_ids=list(r.get("location_ids") or []), all_locations=bool(r.get("all_locations")),
                         comms_consent=bool(r.get("comms_consent")), created_at=r["created_at"], reason=r.get("reason"),
-                        local_authorities=list(r.get("local_authorities") or []))
+                        local_authorities=list(r.get("local_authorities") or []),
+                        organisation_name=r.get("organisation_name"), locations=r.get("locations") or [])
 
 
 @route(bp, "/registrations", "POST", summary="Ask for an account (self-registration); 409 username_taken if the email is taken",

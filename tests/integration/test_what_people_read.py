@@ -81,3 +81,32 @@ def test_a_case_opening_and_each_notice_are_emailed_to_the_approvers_and_the_cas
     assert case["organisation_name"] == organisation["name"] == stepped["organisation_name"]
     assert [s["by_name"] for s in case["log"]] == ["Care Tracker (automatic)", "Olu Officer", "Olu Officer"]
     assert service.list()[0]["organisation_name"] == organisation["name"]
+
+
+def test_me_and_the_registration_queue_show_names_beside_ids(organisation, sent_mail):
+    import json
+
+    from chalice.test import Client
+
+    from app import app
+    from care_tracker.services.auth import Caller
+    from care_tracker.services.registrations import NewRequest
+
+    temporary = re.search(r"Temporary password: (\S+)", [m for m in sent_mail() if m.to == "boss@example.org"][-1].body).group(1)
+    auth = wiring.auth_service()
+    token = auth.new_password("boss@example.org", auth.login("boss@example.org", temporary).session,
+                              "copper meadow lantern ripple").id_token
+    names = {lid: loc["name"] for lid, loc in wiring.location_directory().get_locations([A1, A2]).items()}
+    with Client(app) as client:
+        me = json.loads(client.http.get("/me", headers={"Authorization": f"Bearer {token}"}).body)
+    assert me["organisation_id"] == ORG_A and me["organisation_name"] == organisation["name"]
+    assert me["locations"] == [{"location_id": A1, "name": names[A1]}, {"location_id": A2, "name": names[A2]}]
+
+    service = wiring.registration_service()
+    service.request(NewRequest(full_name="New Person", email="new@example.org", phone="0113 496 0000", job_title="Carer",
+                               location_ids=(A2,), organisation_id=None, terms_accepted=True, comms_consent=False))
+    boss = organisation["boss"]
+    [waiting] = service.pending_for(Caller(user_id=boss.user_id, email=boss.email, full_name=boss.full_name,
+                                           roles=frozenset(boss.roles), org_id=ORG_A, location_ids=(A1, A2)))
+    assert waiting["locations"] == [{"location_id": A2, "name": names[A2]}]
+    assert waiting["organisation_name"] == organisation["name"]

@@ -127,13 +127,16 @@ class RegistrationService:
 
     # ---- deciding -----------------------------------------------------------------------------
     def pending_for(self, caller, organisation_id: str | None = None) -> list[dict]:
+        """The queue, each request with its organisation's and locations' names."""
+        from care_tracker.services.names import with_location_names
+
         if caller.has(Role.ADMIN.value):
-            return self._store.waiting_for(organisation_id or SUPPORT, "pending")
+            return with_location_names(self._directory, self._store.waiting_for(organisation_id or SUPPORT, "pending"))
         if organisation_id and organisation_id != caller.org_id:
             raise Forbidden("You can only see requests for your own organisation.", code="not_your_organisation")
         if not caller.org_id:
             return []
-        return self._store.waiting_for(caller.org_id, "pending")
+        return with_location_names(self._directory, self._store.waiting_for(caller.org_id, "pending"))
 
     def _decidable(self, caller, registration_id: str) -> dict:
         registration = self._store.get(registration_id)
