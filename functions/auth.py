@@ -4,7 +4,7 @@ from __future__ import annotations
 from chalice import Blueprint
 from pydantic import BaseModel, Field
 
-from functions.http import Email, Strict, route
+from functions.http import Email, NamedLocation, Strict, route
 
 bp = Blueprint(__name__)
 
@@ -54,7 +54,7 @@ class Me(BaseModel):
     organisation_id: str | None
     organisation_name: str | None = None
     location_ids: list[str]
-    locations: list[dict[str, str | None]] = Field(default_factory=list, description="[{location_id, name}]")
+    locations: list[NamedLocation] = Field(default_factory=list, description="My locations with their names")
     local_authorities: list[str] = Field(default_factory=list, description="A commissioner's areas (CQC's local authority names)")
 
 

@@ -74,6 +74,13 @@ Name = text(200, multiline=False)
 Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_plausible)]
 
 
+class NamedLocation(BaseModel):
+    """A location's id with its name, wherever an answer lists locations for people to read."""
+
+    location_id: str
+    name: str | None
+
+
 class Strict(BaseModel):
     """Request bodies refuse unknown fields, so a typo is an error rather than silently ignored."""
 
@@ -94,6 +101,7 @@ class RouteSpec:
     tag: str = "care-tracker"
     errors: tuple[int, ...] = field(default=())
     commissioners: bool = False  # whether a commissioner may call it (see route())
+    operation_id: str = ""  # the view's name: OpenAPI's operationId, the method name in generated clients
 
 
 ROUTES: list[RouteSpec] = []
@@ -199,6 +207,9 @@ def route(
                      commissioners=commissioners or COMMISSIONER in roles)
 
     def decorate(fn: Callable) -> Callable:
+        nonlocal spec
+        spec = RouteSpec(**{**spec.__dict__, "operation_id": fn.__name__})
+
         @functools.wraps(fn)
         def view(**params: str) -> Response:
             request = bp.current_request

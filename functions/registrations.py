@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from chalice import Blueprint
 from pydantic import BaseModel, Field, StrictBool, StringConstraints
 
-from functions.http import Email, Name, Strict, route, text
+from functions.http import Email, Name, NamedLocation, Strict, route, text
 
 bp = Blueprint(__name__)
 
@@ -38,11 +38,6 @@ class RegistrationCreated(BaseModel):
 class PendingQuery(Strict):
     status: Literal["pending"] = "pending"
     organisation_id: CqcId | None = Field(default=None, description="Support team: an organisation's queue (default: the support queue)")
-
-
-class NamedLocation(BaseModel):
-    location_id: str
-    name: str | None
 
 
 class Registration(BaseModel):
