@@ -41,6 +41,12 @@ def load_demo_data(imports_bucket: str) -> dict[str, str]:
     return {DEMO_APPROVER: _temporary_password(DEMO_APPROVER), DEMO_ADMIN: _temporary_password(DEMO_ADMIN)}
 
 
+def staff_logins() -> dict[str, str]:
+    """The demo enforcement officer's and commissioner's logins (email -> temporary password), for
+    the start-up banner; the e2e tests read them from their welcome mails."""
+    return {DEMO_OFFICER: _temporary_password(DEMO_OFFICER), DEMO_COMMISSIONER: _temporary_password(DEMO_COMMISSIONER)}
+
+
 def _temporary_password(email: str) -> str:
     from care_tracker.adapters.local_outbox import sent_mail
 
