@@ -112,11 +112,10 @@ def reset_password(body: ResetPasswordRequest):
 
 @route(bp, "/me", summary="Who I am: roles, organisation and locations", response=Me, tag="auth", commissioners=True)
 def me(caller):
-    from care_tracker.services.names import named_locations, organisation_name
+    from care_tracker.services.names import of_account
     from care_tracker.wiring import location_directory
 
     return Me(user_id=caller.user_id, email=caller.email, full_name=caller.full_name, roles=sorted(caller.roles),
               organisation_id=caller.org_id, location_ids=list(caller.location_ids),
-              local_authorities=list(caller.local_authorities),  # names beside ids (issue 9): a GetItem, a BatchGet
-              organisation_name=organisation_name(location_directory(), caller.org_id),
-              locations=named_locations(location_directory(), caller.location_ids))
+              local_authorities=list(caller.local_authorities),  # names beside ids (issue 9): one BatchGetItem
+              **of_account(location_directory(), caller.org_id, caller.location_ids))

@@ -11,6 +11,17 @@ class Directory(Protocol):
     def get_locations(self, location_ids: Iterable[str]) -> dict[str, dict]: ...
 
 
+def of_account(directory: Directory, org_id: str | None, location_ids: Iterable[str]) -> dict[str, Any]:
+    """/me's names: the organisation's and the locations' in one request where the directory can."""
+    ids = list(dict.fromkeys(location_ids))
+    if not org_id and not ids:
+        return {"organisation_name": None, "locations": []}
+    if hasattr(directory, "names"):
+        org_name, found = directory.names(org_id, ids)
+        return {"organisation_name": org_name, "locations": [{"location_id": lid, "name": found.get(lid)} for lid in ids]}
+    return {"organisation_name": organisation_name(directory, org_id), "locations": named_locations(directory, ids)}
+
+
 def organisation_name(directory: Directory, org_id: str | None) -> str | None:
     org = directory.organisation(org_id) if org_id else None
     return (org or {}).get("name")
