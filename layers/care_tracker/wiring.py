@@ -50,11 +50,22 @@ def users():
     return DynamoUserRepository()
 
 
+class _Lazy:
+    """Builds the adapter on first use: verifying a token and reading the account (every request)
+    need neither Cognito's nor SES's client, whose creation is a third of a cold start."""
+
+    def __init__(self, build) -> None:
+        self._build = build
+
+    def __getattr__(self, name: str):
+        return getattr(self._build(), name)
+
+
 @lru_cache(maxsize=1)
 def auth_service():
     from care_tracker.services.auth import AuthService
 
-    return AuthService(identity(), users(), token_verifier(), mailer())
+    return AuthService(_Lazy(identity), users(), token_verifier(), _Lazy(mailer))
 
 
 @lru_cache(maxsize=1)
@@ -242,6 +253,8 @@ def reset() -> None:
     if "pynamodb.models" in sys.modules:
         for model in _subclasses(sys.modules["pynamodb.models"].Model):
             model._connection = None
+    if "care_tracker.adapters.tables" in sys.modules:
+        sys.modules["care_tracker.adapters.tables"].forget_connections()
 
 
 def _subclasses(cls: type) -> list[type]:
