@@ -14,6 +14,8 @@ MAX_LENGTH = 256
 # zxcvbn's score 3 is "safely unguessable: moderate protection from offline attacks"; below that
 # the password is built from common passwords, words, names, dates or keyboard patterns.
 MIN_STRENGTH = 3
+# zxcvbn refuses (ValueError) anything longer; what it cannot see of a longer password only adds to it.
+ZXCVBN_MAX = 72
 
 
 def password_problems(password: str, *, personal: tuple[str, ...] = ()) -> list[str]:
@@ -25,13 +27,13 @@ def password_problems(password: str, *, personal: tuple[str, ...] = ()) -> list[
     from zxcvbn import zxcvbn  # only the password routes pay for loading its word lists
 
     words = own_words(personal)
-    result = zxcvbn(password[:100], user_inputs=list(words))
+    result = zxcvbn(password[:ZXCVBN_MAX], user_inputs=list(words))
     if result["score"] >= MIN_STRENGTH:
         # zxcvbn scores "Rosalind Featherstone Deputy Manager" highly even given those words (the spaces
         # count as guesses): what is left once the account's own words are taken out must stand alone.
         used = [w for w in words if w in password.lower()]
         rest = without_own_words(password, words)
-        if used and (not rest or zxcvbn(rest[:100])["score"] < MIN_STRENGTH):
+        if used and (not rest or zxcvbn(rest[:ZXCVBN_MAX])["score"] < MIN_STRENGTH):
             return ["Do not build the password from your own name, email address, job title or organisation: "
                     "add words that have nothing to do with you."]
         return []
