@@ -21,8 +21,9 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt constraints-checkov.txt
 	touch $@
 
 ## The whole service on 127.0.0.1: local AWS (moto), demo data, API on :8000. Ctrl-C stops it.
+## Options after ARGS, e.g. make run ARGS="--api-port 8300 --aws-port 4600" (python -m infra.local.stack --help).
 run: venv
-	$(PY) -m infra.local.stack --api-port 8000 --aws-port 4566
+	$(PY) -m infra.local.stack --api-port 8000 --aws-port 4566 $(ARGS)
 
 ## Unit, integration, end-to-end and deployment tests (the last build the package and lint it).
 test: venv checkov-venv

@@ -4,10 +4,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from chalice import Blueprint
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StrictBool, StringConstraints
 
 from functions.auth import Me
-from functions.http import Strict, route
+from functions.http import Name, Strict, route
 
 bp = Blueprint(__name__)
 
@@ -34,14 +34,14 @@ class OrgQuery(Strict):
 
 class DetailsChange(Strict):
     version: int = Field(description="The version you read; a stale one is refused with 409")
-    full_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
+    full_name: Name | None = None
     phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=30, pattern=r"^[0-9+() \-]+$")] | None = None
-    job_title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
+    job_title: Name | None = None
     location_ids: list[CqcId] | None = Field(default=None, max_length=500)
 
 
 class ConsentChange(Strict):
-    comms_consent: bool
+    comms_consent: StrictBool
 
 
 class ThinLocation(BaseModel):
@@ -114,7 +114,7 @@ def thinly_staffed(caller, query: OrgQuery):
 
 
 class PublicBodyChange(Strict):
-    public_body: bool
+    public_body: StrictBool
 
 
 class OrganisationView(BaseModel):

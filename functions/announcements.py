@@ -1,21 +1,19 @@
 """Announcements from the support team (e.g. webinars), shown to logged-in users while current."""
 from __future__ import annotations
 
-from typing import Annotated
-
 from chalice import Blueprint
-from pydantic import AwareDatetime, BaseModel, StringConstraints
+from pydantic import BaseModel
 
-from functions.http import Strict, route
+from functions.http import Instant, Strict, route, text
 
 bp = Blueprint(__name__)
 
 
 class NewAnnouncement(Strict):
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
-    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    title: text(200, multiline=False, min_length=3)
+    body: text(5000, multiline=True)
+    starts_at: Instant
+    ends_at: Instant
 
 
 class Announcement(BaseModel):

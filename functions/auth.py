@@ -6,7 +6,7 @@ from typing import Annotated
 from chalice import Blueprint
 from pydantic import BaseModel, Field
 
-from functions.http import Email, Strict, route
+from functions.http import Email, NamedLocation, Strict, route
 
 bp = Blueprint(__name__)
 
@@ -105,7 +105,9 @@ class Me(BaseModel):
     full_name: str
     roles: list[str]
     organisation_id: str | None
+    organisation_name: str | None = None
     location_ids: list[str]
+    locations: list[NamedLocation] = Field(default_factory=list, description="My locations with their names")
     local_authorities: list[str] = Field(default_factory=list, description="A commissioner's areas (CQC's local authority names)")
     mfa_enrolled: bool = Field(default=False, description="Whether an authenticator app is in force for my sign-in")
     roles_awaiting_mfa: list[str] = Field(default_factory=list,
@@ -225,7 +227,11 @@ def me(caller):
 
 
 def me_of(caller) -> Me:
+    from care_tracker.services.names import of_account
+    from care_tracker.wiring import location_directory
+
     return Me(user_id=caller.user_id, email=caller.email, full_name=caller.full_name,
               roles=sorted(caller.roles | caller.awaiting_mfa), organisation_id=caller.org_id,
               location_ids=list(caller.location_ids), local_authorities=list(caller.local_authorities),
-              mfa_enrolled=caller.mfa_enrolled, roles_awaiting_mfa=sorted(caller.awaiting_mfa))
+              mfa_enrolled=caller.mfa_enrolled, roles_awaiting_mfa=sorted(caller.awaiting_mfa),
+              **of_account(location_directory(), caller.org_id, caller.location_ids))  # names beside ids (issue 9)

@@ -4,18 +4,18 @@ CSV with ?format=csv."""
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from chalice import Blueprint
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field
 
-from functions.http import Strict, route
+from functions.http import Strict, route, text
 
 bp = Blueprint(__name__)
 
 ADMIN, OFFICER, APPROVER, USER = "admin", "enforcement_officer", "approver", "provider_user"
 CareType = Literal["care_home", "home_care", "supported_living"]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
+Reason = text(2000, multiline=True, min_length=3)
 _PERIOD = re.compile(r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")
 
 

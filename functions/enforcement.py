@@ -6,15 +6,16 @@ from typing import Annotated, Any, Literal
 from chalice import Blueprint
 from pydantic import BaseModel, Field, StringConstraints
 
-from functions.http import Strict, route
+from care_tracker.rules.enforcement import CaseAction, CaseState
+from functions.http import Strict, route, text
 
 bp = Blueprint(__name__)
 
 ADMIN, OFFICER = "admin", "enforcement_officer"
-State = Literal["open", "notice_of_intent", "representations_received", "representations_deadline_passed", "withdrawn",
-                "penalty_imposed", "final_notice", "appealed", "closed"]
-Action = Literal["issue_notice", "record_representations", "withdraw", "impose_penalty", "issue_final_notice",
-                 "record_appeal", "close"]
+# The states and steps come from the rules, so the actions a case offers (allowed_actions) and the
+# actions this route accepts (and /openapi.json lists) are one list.
+State = Literal[tuple(s.value for s in CaseState)]  # type: ignore[valid-type]
+Action = Literal[tuple(a.value for a in CaseAction)]  # type: ignore[valid-type]
 
 
 class CaseLocation(BaseModel):
@@ -27,6 +28,7 @@ class Step(BaseModel):
     from_state: str | None
     to_state: str
     by: str
+    by_name: str | None = Field(description="Who acted, by name (the system's own steps: Care Tracker)")
     at: str
     reason: str
     details: dict[str, Any]
@@ -35,6 +37,7 @@ class Step(BaseModel):
 class CaseView(BaseModel):
     case_id: str
     organisation_id: str
+    organisation_name: str | None
     state: str
     version: int = Field(description="Send back with a step: a stale version is a 409")
     opened_at: str
@@ -63,10 +66,10 @@ class Summary(BaseModel):
 
 class StepRequest(Strict):
     action: Action = Field(description="A step the case's state allows (see allowed_actions); any other is a 409")
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=4000)] = Field(
+    reason: text(4000, multiline=True, min_length=3) = Field(
         description="Why: every step records who, when and why")
     version: int | None = Field(default=None, description="The version you read; a stale one is a 409")
-    reference: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = Field(
+    reference: text(200, multiline=False) | None = Field(
         default=None, description="e.g. the notice's or the tribunal's reference")
 
 

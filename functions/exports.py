@@ -7,7 +7,7 @@ from typing import Literal
 from chalice import Blueprint
 from pydantic import BaseModel, Field
 
-from functions.http import Strict, route
+from functions.http import Strict, route, text
 
 bp = Blueprint(__name__)
 
@@ -17,7 +17,7 @@ class ExportRequest(Strict):
         description="my_data: anyone, their account and (providers) their locations' returns with history; "
                     "returns_month: support team, every location's returns of `period`; "
                     "daily_changes: support team, the returns saved on the day `period` (written by the 03:00 job)")
-    period: str | None = Field(default=None, max_length=10,
+    period: text(10, multiline=False) | None = Field(default=None,
                                description="YYYY-MM for my_data (optional) and returns_month; YYYY-MM-DD for daily_changes")
 
 

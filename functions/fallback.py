@@ -5,7 +5,7 @@ from chalice import Chalice
 
 from care_tracker.config import settings
 from care_tracker.errors import AppError, NotFound
-from functions.http import error_response
+from functions.http import error_response, request_path
 
 ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -37,8 +37,8 @@ def install(app: Chalice) -> None:
 
     def unknown_route(**_params):
         request = app.current_request
-        return error_response(NotFound(f"There is no route {request.method} {request.path}. The routes are listed at /openapi.json.",
-                                       code="unknown_route"))
+        return error_response(NotFound(f"There is no route {request.method} {request_path(request)}. "
+                                       "The routes are listed at /openapi.json.", code="unknown_route"))
 
     if settings().local:
         # `chalice local` matches only paths of the same depth and knows no greedy {proxy+}.

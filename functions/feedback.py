@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from chalice import Blueprint
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
-from functions.http import Strict, route
+from functions.http import Strict, route, text
 
 bp = Blueprint(__name__)
 
@@ -16,34 +16,10 @@ USERS = ("provider_user", "approver", "employer", "pa")
 SUPPORT = ("admin",)
 
 
-def _refuse_control(multiline: bool):
-    def check(text: str) -> str:
-        from care_tracker.rules.feedback import control_characters
-
-        found = control_characters(text, multiline=multiline)
-        if found:
-            raise ValueError(f"remove the invisible or control characters ({', '.join(found[:5])}); "
-                             + ("only plain text and line breaks are accepted" if multiline else "use one line of plain text"))
-        return text
-
-    return AfterValidator(check)
-
-
-def _normalised(value):
-    from care_tracker.rules.feedback import normalise_text
-
-    return normalise_text(value) if isinstance(value, str) else value
-
-
-def _text(max_length: int, *, multiline: bool, min_length: int = 1):
-    return Annotated[str, BeforeValidator(_normalised), StringConstraints(min_length=min_length, max_length=max_length),
-                     _refuse_control(multiline)]
-
-
-Title = _text(120, multiline=False, min_length=3)
-LongText = _text(4000, multiline=True, min_length=3)
-Comment = _text(2000, multiline=True)
-About = _text(300, multiline=False)
+Title = text(120, multiline=False, min_length=3)
+LongText = text(4000, multiline=True, min_length=3)
+Comment = text(2000, multiline=True)
+About = text(300, multiline=False)
 Id = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 
 
@@ -137,7 +113,7 @@ class MergeRequest(Strict):
 
 
 class HideRequest(Strict):
-    reason: _text(2000, multiline=True, min_length=3) = Field(description="Why (kept with the suggestion, never shown to users)")
+    reason: text(2000, multiline=True, min_length=3) = Field(description="Why (kept with the suggestion, never shown to users)")
 
 
 class SupportSuggestionView(BaseModel):

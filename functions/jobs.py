@@ -46,10 +46,19 @@ def job(name: str, *, description: str, schedule: str | None = None) -> Callable
 def parse_at(raw: str | None) -> datetime:
     if not raw:
         return datetime.now(timezone.utc)
-    at = datetime.fromisoformat(raw)
+    at = datetime.fromisoformat(raw.replace("Z", "+00:00") if raw.endswith("Z") else raw)
     if at.tzinfo is None:
         raise ValueError("'at' needs a UTC offset, e.g. 2026-01-15T00:30:00+00:00")
+    if not 2000 <= at.year <= 2100:  # a calendar beyond these overflows on the way to Europe/London
+        raise ValueError("'at' must fall between the years 2000 and 2100")
     return at
+
+
+def instant_of(event: dict[str, Any]) -> datetime:
+    """The instant a job runs for: the event's `at` (our schedules', the console's), else the `time`
+    of an EventBridge event (a rule's scheduled event, or Scheduler's own payload), else now. A late
+    retry of the 07:00 run therefore still works out the 07:00 window."""
+    return parse_at(event.get("at") or event.get("time"))
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -65,7 +74,7 @@ def handler(event: dict[str, Any] | None, context: Any) -> dict:
             keys = [unquote_plus(r["s3"]["object"]["key"]) for r in records if "s3" in r]
             result = {"runs": [JOBS[name].run(parse_at(None), key=key) for key in keys]}
         else:
-            result = JOBS[name].run(parse_at(event.get("at")))
+            result = JOBS[name].run(instant_of(event))
     metrics.add_metric(name="JobRuns", unit="Count", value=1)
     return result
 
@@ -212,7 +221,7 @@ def flag_overdue_representations(at: datetime) -> dict:
 def list_thinly_staffed(at: datetime) -> dict:
     from care_tracker.wiring import account_care_service
 
-    return account_care_service().publish_national_thin_list()
+    return account_care_service().publish_national_thin_list(at)
 
 
 # ---------- feedback (RULES 2.7; issue 13) ----------

@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 from chalice import Blueprint
-from pydantic import AwareDatetime
 
 from care_tracker.errors import NotFound
-from functions.http import Strict, route
+from functions.http import Instant, Strict, route
 
 bp = Blueprint(__name__)
 
 
 class RunJob(Strict):
-    at: AwareDatetime
+    at: Instant
 
 
 @route(bp, "/_local/outbox", summary="Every email sent, newest last (local stack only)", public=True, tag="local")
@@ -33,7 +32,7 @@ def run_job(job_name: str, body: RunJob):
 
 
 class SetClock(Strict):
-    at: AwareDatetime | None = None
+    at: Instant | None = None
 
 
 @route(bp, "/_local/clock", "PUT", summary="Fix the service's clock at `at`, or back to real time with null (local stack only)",

@@ -4,14 +4,14 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from chalice import Blueprint
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StrictBool, StringConstraints
 
-from functions.http import Email, Strict, route
+from functions.http import Email, Name, NamedLocation, Strict, route, text
 
 bp = Blueprint(__name__)
 
 CqcId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^1-[0-9]{1,15}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Name
 
 
 class RegistrationRequest(Strict):
@@ -26,8 +26,8 @@ class RegistrationRequest(Strict):
     local_authorities: list[Text] = Field(default_factory=list, max_length=20, description=(
         "Commissioners, instead of locations: the local authorities (as CQC names them, e.g. Leeds) whose returns "
         "you need; use your organisational email. The support team decides."))
-    terms_accepted: bool = Field(description="Terms of use: must be true")
-    comms_consent: bool = Field(description="Communications: agree (true) or not (false); you can change it later")
+    terms_accepted: StrictBool = Field(description="Terms of use: must be true")
+    comms_consent: StrictBool = Field(description="Communications: agree (true) or not (false); you can change it later")
 
 
 class RegistrationCreated(BaseModel):
@@ -48,7 +48,9 @@ class Registration(BaseModel):
     phone: str | None
     job_title: str | None
     organisation_id: str | None
+    organisation_name: str | None = None
     location_ids: list[str]
+    locations: list[NamedLocation] = Field(default_factory=list, description="The chosen locations with their names")
     all_locations: bool
     comms_consent: bool
     created_at: str
@@ -61,8 +63,7 @@ class RegistrationList(BaseModel):
 
 
 class RejectRequest(Strict):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)] = Field(
-        description="Required: emailed to the applicant")
+    reason: text(2000, multiline=True, min_length=3) = Field(description="Required: emailed to the applicant")
 
 
 def _view(r: dict) -> Registration:
@@ -70,7 +71,8 @@ def _view(r: dict) -> Registration:
                         phone=r.get("phone"), job_title=r.get("job_title"), organisation_id=r.get("org_id"),
                         location_ids=list(r.get("location_ids") or []), all_locations=bool(r.get("all_locations")),
                         comms_consent=bool(r.get("comms_consent")), created_at=r["created_at"], reason=r.get("reason"),
-                        local_authorities=list(r.get("local_authorities") or []))
+                        local_authorities=list(r.get("local_authorities") or []),
+                        organisation_name=r.get("organisation_name"), locations=r.get("locations") or [])
 
 
 @route(bp, "/registrations", "POST", summary="Ask for an account (self-registration); 409 username_taken if the email is taken",

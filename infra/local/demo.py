@@ -73,6 +73,12 @@ def load_demo_employer() -> None:
     service.archive(caller, account["employer_id"], added[2]["pa_id"], max(today - timedelta(days=7), date(2025, 4, 1)))
 
 
+def staff_logins() -> dict[str, str]:
+    """The demo enforcement officer's and commissioner's logins (email -> temporary password), for
+    the start-up banner; the e2e tests read them from their welcome mails."""
+    return {DEMO_OFFICER: _temporary_password(DEMO_OFFICER), DEMO_COMMISSIONER: _temporary_password(DEMO_COMMISSIONER)}
+
+
 def _temporary_password(email: str) -> str:
     from care_tracker.adapters.local_outbox import sent_mail
 

@@ -2,8 +2,10 @@
 infra/resources.yaml, demo data, and the API under `chalice local`.
 
     python -m infra.local.stack [--api-port 8000] [--aws-port 4566] [--info-file PATH]
+    make run ARGS="--api-port 8300"          # the same, through make
 
-Ctrl-C (or SIGTERM) stops all of it.
+Runs from the repository's root as written: it puts layers/ on the path itself. Ctrl-C (or SIGTERM)
+stops all of it.
 """
 from __future__ import annotations
 
@@ -14,12 +16,17 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "eu-west-2"
+# `python -m infra.local.stack` finds care_tracker (layers/) and functions/ without PYTHONPATH.
+for _path in (str(ROOT / "layers"), str(ROOT)):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
 
 
 def free_port() -> int:
@@ -41,13 +48,30 @@ def _wait_for(url: str, seconds: float, process: subprocess.Popen | None = None)
     raise TimeoutError(f"{url} did not answer within {seconds}s")
 
 
+def _requests_to(path: Path) -> None:
+    """moto's server logs a line per AWS call (werkzeug's request log): to a file, so the start-up
+    banner is not lost among hundreds of them."""
+    import logging
+
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    for name in ("werkzeug", "moto"):
+        log = logging.getLogger(name)
+        log.handlers[:] = [handler]
+        log.propagate = False
+        log.setLevel(logging.INFO)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--api-port", type=int, default=8000)
     parser.add_argument("--aws-port", type=int, default=4566)
     parser.add_argument("--info-file", help="write the URLs and demo logins here as JSON once ready")
     parser.add_argument("--api-log", help="write the API's output (its logs) to this file instead of the terminal")
+    parser.add_argument("--aws-log", help="moto's request log (default: care-tracker-local-aws.log in the temp folder)")
     args = parser.parse_args(argv)
+    aws_log = Path(args.aws_log or Path(tempfile.gettempdir()) / "care-tracker-local-aws.log")
+    _requests_to(aws_log)
 
     aws = f"http://127.0.0.1:{args.aws_port}"
     os.environ.update({
@@ -79,15 +103,17 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.update(env)
 
         from care_tracker import wiring
-        from infra.local.demo import load_demo_data
+        from infra.local.demo import load_demo_data, staff_logins
 
         wiring.reset()
         logins = load_demo_data(env["IMPORTS_BUCKET"])
+        staff = staff_logins()
 
         api_output = open(args.api_log, "ab") if args.api_log else None  # noqa: SIM115 - closed with the process
         api = subprocess.Popen(
-            [str(Path(sys.executable).with_name("chalice")), "local", "--host", "127.0.0.1", "--port", str(args.api_port),
-             "--no-autoreload", "--stage", "dev"],
+            # chalice local, with its own answers (unknown methods, over-long addresses) in the error shape.
+            [sys.executable, "-m", "infra.local.api_server", "--host", "127.0.0.1", "--port", str(args.api_port),
+             "--stage", "dev"],
             cwd=ROOT, env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "layers"), str(ROOT)])},
             stdout=api_output, stderr=subprocess.STDOUT if api_output else None,
         )
@@ -99,12 +125,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nCare Tracker is running at {url}  (local AWS: {aws})", flush=True)
         print(f"  API description: {url}/openapi.json   Sent mail: {url}/_local/outbox")
         print("  Demo logins (you will be asked to choose a new password at first login):")
-        for email, password in logins.items():
+        for email, password in {**logins, **staff}.items():
             print(f"    {email}  temporary password: {password}")
         from infra.local.demo import DEMO_EMPLOYER, DEMO_PAS
 
         print(f"    an employer of PAs, {DEMO_EMPLOYER}, and PAs {DEMO_PAS[0]}, {DEMO_PAS[1]} "
               f"({DEMO_PAS[2]} archived): temporary passwords in their welcome mails ({url}/_local/outbox)")
+        print("  The clock: PUT /_local/clock {\"at\": \"2026-12-09T10:00:00+00:00\"} puts the service inside December's "
+              "returns window (8th to 14th); {\"at\": null} gives it back the real time. See README.md.")
+        print(f"  Local AWS request log: {aws_log}")
         print(f"  Try: curl -s -X POST {url}/auth/login -H 'Content-Type: application/json' "
               f"-d '{{\"email\": \"{next(iter(logins))}\", \"password\": \"...\"}}'")
         print("Press Ctrl-C to stop.", flush=True)

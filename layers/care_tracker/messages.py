@@ -4,6 +4,21 @@ from __future__ import annotations
 from care_tracker.ports import Mail
 
 SIGN_OFF = "\n\nCare Tracker support team"
+# Every mail is sent from a no-reply address with Reply-To the support team (adapters/ses_mailer.py),
+# so "reply to this email" reaches people who can help.
+REPLY = "reply to this email (it reaches the Care Tracker support team)"
+
+
+def month(period: str) -> str:
+    """'2026-12' as people write it: 'December 2026'."""
+    from datetime import date
+
+    year, number = (int(part) for part in period.split("-"))
+    return f"{date(year, number, 1):%B %Y}"
+
+
+def _care_type(care_type: str) -> str:
+    return care_type.replace("_", " ")
 
 
 def welcome(to: str, full_name: str, temporary_password: str, login_url: str) -> Mail:
@@ -30,13 +45,16 @@ def reset_code(to: str, code: str) -> Mail:
     )
 
 
-def registration_waiting(to: str, organisation: str, count_locations: int, login_url: str) -> Mail:
+def registration_waiting(to: str, organisation: str, applicant: str, job_title: str | None, location_names: list[str],
+                         login_url: str) -> Mail:
+    """To the organisation's approvers (or the support team): who asked, for which locations, by name."""
+    who = f"{applicant} ({job_title})" if job_title else applicant
     return Mail(
         to=to,
-        subject="A Care Tracker access request is waiting for you",
+        subject=f"{applicant} has asked for access to Care Tracker",
         body=(
-            f"Someone has asked for access to {count_locations} location(s) of {organisation} on Care Tracker.\n\n"
-            f"Log in at {login_url} to approve or reject the request." + SIGN_OFF
+            f"{who} has asked for access to Care Tracker for these locations of {organisation}:\n"
+            f"{_listed(location_names)}\n\nLog in at {login_url} to approve or reject the request." + SIGN_OFF
         ),
     )
 
@@ -47,8 +65,8 @@ def registration_rejected(to: str, full_name: str, reason: str) -> Mail:
         subject="Your Care Tracker access request",
         body=(
             f"Hello {full_name},\n\nYour request for a Care Tracker account was not approved.\n\n"
-            f"Reason: {reason}\n\nIf you think this is a mistake, reply to your organisation's approver "
-            "or contact the support team." + SIGN_OFF
+            f"Reason: {reason}\n\nIf you think this is a mistake, speak to your organisation's approver, or "
+            f"{REPLY}." + SIGN_OFF
         ),
     )
 
@@ -64,14 +82,16 @@ def _listed(lines: list[str], limit: int = 30) -> str:
     return "\n".join(shown)
 
 
-def window_open(to: str, full_name: str, window, location_names: list[str], login_url: str) -> Mail:
-    """RULES 1.4: the window has opened (sent by the open_window job)."""
+def window_open(to: str, full_name: str, window, locations: list[tuple[str, list[str]]], login_url: str) -> Mail:
+    """RULES 1.4: the window has opened (sent by the open_window job): each location with the care
+    types it owes a return for."""
+    lines = [f"{name}: {', '.join(_care_type(ct) for ct in care_types)}" for name, care_types in locations]
     return Mail(
         to=to,
         subject=f"The {window.first_day:%B %Y} returns window is open",
         body=(
             f"Hello {full_name},\n\nThe Care Tracker returns window for {window.first_day:%B %Y} is open from "
-            f"{_window_dates(window)}.\n\nPlease make a return for each care type of:\n{_listed(location_names)}\n\n"
+            f"{_window_dates(window)}.\n\nPlease make a return for each of these care types:\n{_listed(lines)}\n\n"
             "Returns saved inside the window count towards this month. A service supporting nobody makes a nil return; "
             f"if nothing has changed since last month, choose 'no change'.\n\nLog in at {login_url}" + SIGN_OFF
         ),
@@ -98,32 +118,62 @@ def returns_missing(to: str, full_name: str, window, missing: list[tuple[str, st
     )
 
 
-def compliance_help(to: str, location_name: str, period: str) -> Mail:
+def compliance_help(to: str, location_name: str, period: str, next_window) -> Mail:
     """RULES 1.6: after a first missed month, the provider is offered help."""
     return Mail(
         to=to,
-        subject=f"{location_name}: the {period} return was missed - can we help?",
+        subject=f"{location_name}: the {month(period)} return was missed - can we help?",
         body=(
-            f"Hello,\n\nCare Tracker has no complete return for {location_name} for {period} saved inside the "
+            f"Hello,\n\nCare Tracker has no complete return for {location_name} for {month(period)} saved inside the "
             "reporting window. Every care type of a location needs a return each month (a nil return counts).\n\n"
-            "If something stopped you making the return, reply to this email: the support team will help, and a "
+            f"If something stopped you making the return, {REPLY}: the support team will help, and a "
             "return that was late for a good reason (an outage, for example) can still be accepted.\n\n"
-            "The next window opens on the 8th of next month." + SIGN_OFF
+            f"The next window is open from {_window_dates(next_window)}." + SIGN_OFF
         ),
     )
 
 
-def compliance_at_risk(to: str, location_name: str, period: str, consecutive_misses: int) -> Mail:
-    """RULES 1.6: after two consecutive missed months, a warning."""
+def compliance_at_risk(to: str, location_name: str, period: str, consecutive_misses: int, next_window) -> Mail:
+    """RULES 1.6: after two consecutive missed months, a warning with the next window's real dates."""
     return Mail(
         to=to,
-        subject=f"{location_name} is at risk of a penalty: {consecutive_misses} returns missed in a row to {period}",
+        subject=f"{location_name} is at risk of a penalty: {consecutive_misses} returns missed in a row to {month(period)}",
         body=(
-            f"Hello,\n\n{location_name} has missed {consecutive_misses} monthly returns in a row, up to {period}.\n\n"
+            f"Hello,\n\n{location_name} has missed {consecutive_misses} monthly returns in a row, up to {month(period)}.\n\n"
             "A location that misses 3 months in a row, or 4 or more months within 12, becomes eligible for a "
             "penalty under section 277A of the Health and Social Care Act 2012. Please make the next return inside "
-            "the window (the 8th to the 14th), or reply to this email if you need help." + SIGN_OFF
+            f"the window, open from {_window_dates(next_window)}, or {REPLY} if you need help." + SIGN_OFF
         ),
+    )
+
+
+def case_opened(to: str, organisation: str, missed: dict[str, list[str]], login_url: str) -> Mail:
+    """RULES 1.6: an enforcement case has opened; the organisation's approvers are told at once."""
+    lines = [f"{name}: {', '.join(month(p) for p in periods)}" for name, periods in missed.items()]
+    return Mail(
+        to=to,
+        subject=f"An enforcement case has been opened for {organisation}",
+        body=(
+            f"Hello,\n\nCare Tracker has opened an enforcement case for {organisation} because monthly returns "
+            f"were missed:\n{_listed(lines)}\n\nAn enforcement officer will look at the case. Making every return "
+            f"inside its window from now on helps; if something stopped you, {REPLY}.\n\n"
+            f"Log in at {login_url} to see your locations' returns." + SIGN_OFF
+        ),
+    )
+
+
+def notice_issued(to: str, organisation: str, step: str, reason: str, due: str | None, login_url: str) -> Mail:
+    """RULES 1.6: each notice on a case (intent, final) is emailed to the organisation's approvers."""
+    from datetime import date
+
+    name = {"issue_notice": "a notice of intent", "issue_final_notice": "a final notice",
+            "impose_penalty": "a penalty"}.get(step, step.replace("_", " "))
+    until = f"\n\nYou can make representations until {date.fromisoformat(due):%A %-d %B %Y}." if due else ""
+    return Mail(
+        to=to,
+        subject=f"Care Tracker: {name} for {organisation}",
+        body=(f"Hello,\n\nAn enforcement officer has issued {name} to {organisation}.\n\nReason: {reason}{until}\n\n"
+              f"If you have questions, {REPLY}.\n\nLog in at {login_url} to see your locations' returns." + SIGN_OFF),
     )
 
 

@@ -24,7 +24,7 @@ def clock():
 def mailer():
     from care_tracker.adapters.ses_mailer import SesMailer
 
-    return SesMailer(settings().mail_sender, settings().region)
+    return SesMailer(settings().mail_sender, settings().region, reply_to=settings().support_email)
 
 
 @lru_cache(maxsize=1)
@@ -50,14 +50,25 @@ def users():
     return DynamoUserRepository()
 
 
+class _Lazy:
+    """Builds the adapter on first use: verifying a token and reading the account (every request)
+    need neither Cognito's nor SES's client, whose creation is a third of a cold start."""
+
+    def __init__(self, build) -> None:
+        self._build = build
+
+    def __getattr__(self, name: str):
+        return getattr(self._build(), name)
+
+
 @lru_cache(maxsize=1)
 def auth_service():
     from care_tracker.adapters.sealed import Sealer
     from care_tracker.adapters.sign_in_store import DynamoMfaResets
     from care_tracker.services.auth import AuthService
 
-    return AuthService(identity(), users(), token_verifier(), mailer(), clock(), sign_in_attempts(),
-                       Sealer(secret_keys(), "mfa-enrolment-session"), DynamoMfaResets())
+    return AuthService(_Lazy(identity), users(), token_verifier(), _Lazy(mailer), clock(), sign_in_attempts(),
+                       Sealer(_Lazy(secret_keys), "mfa-enrolment-session"), DynamoMfaResets())
 
 
 @lru_cache(maxsize=1)
@@ -213,7 +224,7 @@ def enforcement_service():
     s = settings()
     fees = parse_fee_table(json.loads(s.penalty_fees)) if s.penalty_fees else DEFAULT_FEE_TABLE
     return EnforcementService(DynamoCaseStore(), location_directory(), clock(), representation_days=s.representation_days,
-                              fee_table=fees)
+                              fee_table=fees, people=users(), mailer=mailer(), login_url=s.login_url)
 
 
 @lru_cache(maxsize=1)
@@ -319,6 +330,8 @@ def reset() -> None:
     if "pynamodb.models" in sys.modules:
         for model in _subclasses(sys.modules["pynamodb.models"].Model):
             model._connection = None
+    if "care_tracker.adapters.tables" in sys.modules:
+        sys.modules["care_tracker.adapters.tables"].forget_connections()
 
 
 def _subclasses(cls: type) -> list[type]:

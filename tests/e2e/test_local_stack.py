@@ -47,3 +47,31 @@ def test_ctrl_c_stops_the_api_and_the_local_aws(tmp_path):
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_the_documented_command_works_as_written_and_its_banner_is_readable(tmp_path):
+    """`python -m infra.local.stack` from the repository with no PYTHONPATH (as the README says), and
+    a banner with every demo login and no moto request lines (those go to a log file)."""
+    api_port, aws_port = free_port(), free_port()
+    info, aws_log = tmp_path / "info.json", tmp_path / "aws.log"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    process = subprocess.Popen([sys.executable, "-m", "infra.local.stack", "--api-port", str(api_port), "--aws-port", str(aws_port),
+                                "--info-file", str(info), "--api-log", str(tmp_path / "api.log"), "--aws-log", str(aws_log)],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while not info.exists():
+            assert process.poll() is None and time.monotonic() < deadline, process.stdout.read().decode()[-3000:]
+            time.sleep(0.2)
+        assert requests.get(f"http://127.0.0.1:{api_port}/health", timeout=10).json() == {"status": "ok"}
+        process.send_signal(signal.SIGINT)
+        assert process.wait(30) == 0
+        output = process.stdout.read().decode()
+        assert "HTTP/1.1" not in output, output[:2000]  # moto's request log is in the file
+        assert "HTTP/1.1" in aws_log.read_text()
+        for login in ("approver@demo", "support@demo", "enforcement@demo", "commissioner@demo"):
+            assert f"{login}.care-tracker.example.org  temporary password: " in output, output
+        assert "PUT /_local/clock" in output
+    finally:
+        if process.poll() is None:
+            process.kill()

@@ -136,6 +136,28 @@ def test_the_support_team_sees_the_national_list_made_nightly(org):
     assert own_as_of is None and all(loc["organisation_id"] == ORG_A for loc in own)
 
 
+def test_the_national_list_is_stamped_with_the_jobs_instant_and_not_rewritten_unchanged(org):
+    import boto3
+
+    from care_tracker.config import settings
+    from care_tracker.services.account_care import NATIONAL_THIN_LIST
+    from functions.jobs import JOBS
+
+    care = wiring.account_care_service()
+    at = datetime(2026, 1, 9, 6, 30, tzinfo=timezone.utc)
+    first = JOBS["list_thinly_staffed"].run(at)
+    assert first["written"] and first["as_of"] == at.isoformat() == care.thinly_staffed(SUPPORT, None)[1]
+    for again in (at, datetime(2026, 1, 10, 6, 30, tzinfo=timezone.utc)):  # the same run twice; the next night
+        assert JOBS["list_thinly_staffed"].run(again) == {**first, "written": False}
+    s3 = boto3.client("s3", region_name="eu-west-2")
+    versions = s3.list_object_versions(Bucket=settings().exports_bucket, Prefix=NATIONAL_THIN_LIST).get("Versions", [])
+    assert len(versions) == 1
+    wiring.account_service().create_account(email="new.staff@example.org", full_name="New Staff", roles=["provider_user"],
+                                            org_id=ORG_A, location_ids=[A3])
+    changed = JOBS["list_thinly_staffed"].run(datetime(2026, 1, 11, 6, 30, tzinfo=timezone.utc))
+    assert changed["written"] and changed["as_of"] == "2026-01-11T06:30:00+00:00"
+
+
 def test_support_team_sets_public_body_and_a_blank_file_keeps_it(org):
     from care_tracker.adapters.location_store import OrganisationItem
     from care_tracker.services.cqc_import import import_cqc_locations

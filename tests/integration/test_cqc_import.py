@@ -48,6 +48,10 @@ def test_demo_file_creates_organisations_locations_and_first_approvers_once(aws,
         assert set(approver.roles) == {"approver", "provider_user"} and approver.org_id == org_id
         assert sorted(approver.location_ids) == sorted(loc for loc, i in locations.items() if i.org_id == org_id)
         assert approver.email == orgs[org_id].contact_email
+        assert not approver.full_name.startswith("Registered manager")  # the demo file names each manager
+    meadowbank_boss = UserItem.get(orgs["1-1000000001"].first_approver_id)
+    assert meadowbank_boss.full_name == "Grace Adeyemi"
+    assert any(m.body.startswith("Hello Grace Adeyemi,") for m in welcomes)
 
     # the same file again: nothing written, nothing sent
     with counting_dynamodb() as counter:

@@ -144,6 +144,22 @@ def test_daily_changes_are_the_london_day_and_written_once(people):
     assert len([a for a in returns.asked if a[0] == "between"]) == 1
 
 
+def test_the_id_of_a_days_changes_finds_the_export_again(people):
+    from datetime import date
+
+    provider, admin = people
+    written = service(FakeReturns(ROWS)).daily_changes(date(2026, 10, 11))
+    answered = service(FakeReturns(ROWS)).create(caller_of(admin), "daily_changes", "2026-10-11")
+    found = service(None).link(caller_of(admin), answered.export_id)
+    assert found.export_id == written.export_id and found.kind == "daily_changes" and found.period == "2026-10-11"
+    assert [r["version"] for r in download(found.download_url)] == ["2"]
+    for other in ("changes-2026-10-12", "changes-2026-02-30"):
+        with pytest.raises(NotFound):
+            service(None).link(caller_of(admin), other)
+    with pytest.raises(NotFound):  # the support team's files are theirs
+        service(None).link(caller_of(provider), answered.export_id)
+
+
 def test_a_fresh_link_only_for_my_own_export(people):
     provider, admin = people
     export = service(None).create(caller_of(provider), "my_data")
@@ -203,8 +219,8 @@ def test_approver_exports_every_location_of_the_organisation_from_the_returns_st
 
     wiring.location_directory().write(
         [{"org_id": "1-100", "name": "Org"}, {"org_id": "1-200", "name": "Other"}],
-        [{"location_id": lid, "org_id": org, "name": lid, "postcode": "AB1 2CD", "care_types": ["home_care"],
-          "status": "active"} for lid, org in (("1-1", "1-100"), ("1-2", "1-100"), ("1-3", "1-200"))])
+        [{"location_id": lid, "org_id": org, "name": f"Home {lid}", "provider_name": f"Provider {org}", "postcode": "AB1 2CD",
+          "care_types": ["home_care"], "status": "active"} for lid, org in (("1-1", "1-100"), ("1-2", "1-100"), ("1-3", "1-200"))])
     store = DynamoReturnStore()
     when = datetime(2026, 10, 9, 9, tzinfo=timezone.utc)
     _save(store, "1-1", "2026-10", "home_care", 1, HOME, when)
@@ -220,6 +236,9 @@ def test_approver_exports_every_location_of_the_organisation_from_the_returns_st
     assert [(r["location_id"], r["version"], r["staff_absent"]) for r in returns] == [("1-1", "1", "1"), ("1-1", "2", "2"), ("1-2", "1", "1")]
     assert returns[0]["saved_by_name"] == "'=Sam" and returns[0]["accepting_new_packages"] == "true"
     assert returns[0]["saved_at"] == "2026-10-09T09:00:00+00:00" and returns[0]["beds_occupied"] == ""
+    # names beside ids, so a person reading the CSV need not look ids up
+    assert (returns[0]["location_name"], returns[0]["provider_id"], returns[0]["provider_name"]) == (
+        "Home 1-1", "1-100", "Provider 1-100")
     mine = download(wiring.export_service().create(caller_of(user), "my_data", "2026-10").download_url)
     assert [r["location_id"] for r in mine if r["record"] == "return"] == ["1-2"]
     # the support team's daily file of changes: saves of 10 October (London) only

@@ -50,12 +50,22 @@ def test_request_goes_to_the_organisations_approvers_and_claims_the_email(world)
     assert stored["status"] == "pending" and stored["decider"] == f"{ORG_A}#pending" and stored["comms_consent"] is True
     assert stored["email"] == "new.person@example.org" and stored["terms_accepted_at"]
     [mail] = world["mail"]()[world["before"]:]
-    assert mail.to == "boss.a@example.org" and "2 location(s) of Bench Provider 0" in mail.body
+    assert mail.to == "boss.a@example.org" and "location(s)" not in mail.body
+    assert mail.subject == "New Person has asked for access to Care Tracker"
+    assert "locations of Bench Provider 0:" in mail.body
+    named = [line[4:] for line in mail.body.splitlines() if line.startswith("  - ")]
+    assert len(named) == 2 and all(name and not name.startswith("1-") for name in named), mail.body
     assert wiring.users().email_taken("new.person@example.org")
-    for taken in ("NEW.PERSON@example.org", "boss.a@example.org"):
+    for taken, waiting in (("NEW.PERSON@example.org", True), ("boss.a@example.org", False)):
         with pytest.raises(Conflict) as refused:
             service.request(new(email=taken))
-        assert refused.value.code == "username_taken" and "reset your password" in refused.value.message
+        message = refused.value.message
+        assert refused.value.code == "username_taken" and refused.value.details == {"waiting_for_approval": waiting}
+        assert "/" not in message  # words for a person, not API paths
+        if waiting:  # no password exists yet: do not send them to reset one
+            assert "waiting for approval" in message and "password" not in message
+        else:
+            assert "already has a Care Tracker account" in message and "Forgot your password?" in message
     # each approver sees only their organisation's queue
     assert [r["registration_id"] for r in service.pending_for(world["a"])] == [stored["registration_id"]]
     assert service.pending_for(world["c"]) == []

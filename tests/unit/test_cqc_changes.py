@@ -138,10 +138,16 @@ def test_first_approver_once_for_an_organisation_with_a_contact_email_and_regist
     items, plan = run(known, orgs, [loc(1, org=1, contact_email="boss@example.org"), loc(2, org=1), loc(3, org=2)])
     [first] = plan.first_approvers
     assert (first.org_id, first.email, first.location_ids) == ("1-101", "boss@example.org", ("1-2001", "1-2002"))
+    assert first.manager_name is None  # the file names no registered manager
     assert nothing(*run(known, orgs, [loc(1, org=1, contact_email="boss@example.org"), loc(2, org=1), loc(3, org=2)]))
     # an organisation whose only location is deregistered gets no account
     _, plan = run({}, {}, [loc(5, org=3, contact_email="x@example.org", deregistered_on=DAY)])
     assert plan.first_approvers == []
+
+
+def test_the_first_approver_is_greeted_by_the_registered_managers_name_from_the_file():
+    _, plan = run({}, {}, [loc(1, org=1, contact_email="boss@example.org"), loc(2, org=1, registered_manager=" Grace Adeyemi ")])
+    assert [f.manager_name for f in plan.first_approvers] == ["Grace Adeyemi"]
 
 
 def test_file_date_from_name():

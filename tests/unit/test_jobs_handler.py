@@ -34,6 +34,26 @@ def test_handler_without_at_uses_now(recorded):
     assert abs((recorded[0][0] - datetime.now(timezone.utc)).total_seconds()) < 5
 
 
+def test_an_eventbridge_events_time_is_the_instant_when_there_is_no_at(recorded):
+    rule_event = {"version": "0", "id": "53dc4d37", "detail-type": "Scheduled Event", "source": "aws.events",
+                  "account": "000000000000", "time": "2026-12-08T07:00:00Z", "region": "eu-west-2",
+                  "resources": ["arn:aws:events:eu-west-2:000000000000:rule/open"], "detail": {}}
+    scheduler_event = {**rule_event, "source": "aws.scheduler", "detail-type": "Scheduled Event",
+                       "time": "2026-12-08T07:00:00+00:00"}
+    jobs.handler(rule_event, Context())
+    jobs.handler(scheduler_event, Context())
+    jobs.handler({"at": "2026-12-09T01:00:00+00:00", "time": "2026-12-08T07:00:00Z"}, Context())  # `at` wins
+    assert [at for at, _ in recorded] == [datetime(2026, 12, 8, 7, tzinfo=timezone.utc)] * 2 + [
+        datetime(2026, 12, 9, 1, tzinfo=timezone.utc)]
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+00:00", "1900-01-01T00:00:00+00:00", "9999-12-31T23:59:59+00:00"])
+def test_an_instant_out_of_range_is_refused_before_the_job_runs(recorded, at):
+    with pytest.raises(ValueError, match="2000"):
+        jobs.handler({"at": at}, Context())
+    assert recorded == []
+
+
 def test_at_without_offset_is_refused(recorded):
     with pytest.raises(ValueError, match="UTC offset"):
         jobs.handler({"at": "2026-01-15T00:30:00"}, Context())

@@ -168,8 +168,32 @@ class DynamoReturnRows:
         figures: list[str] = []
         for model in FIGURES_MODELS.values():
             figures += [name for name in model.model_fields if name not in figures]
-        self.columns = ["location_id", "period", "care_type", "version", "kind", "no_change", "copied_from",
-                        "saved_at", "saved_by", "saved_by_name", "in_window", *figures]
+        self.columns = ["location_id", "location_name", "provider_id", "provider_name", "period", "care_type", "version",
+                        "kind", "no_change", "copied_from", "saved_at", "saved_by", "saved_by_name", "in_window", *figures]
+
+    @staticmethod
+    def _named(rows):
+        """Rows with the location's and provider's names beside their ids: one BatchGetItem of the
+        locations per 100 new ones (each location read once per export)."""
+        from care_tracker.adapters.location_store import LocationItem
+
+        known: dict[str, tuple[str | None, str | None, str | None]] = {}
+        pending: list[dict[str, Any]] = []
+
+        def flush():
+            wanted = list(dict.fromkeys(r["location_id"] for r in pending if r["location_id"] not in known))
+            for item in LocationItem.batch_get(wanted) if wanted else ():
+                known[item.location_id] = (item.name, item.org_id, item.provider_name)
+            for row in pending:
+                name, provider_id, provider_name = known.get(row["location_id"], (None, None, None))
+                yield {**row, "location_name": name, "provider_id": provider_id, "provider_name": provider_name}
+            pending.clear()
+
+        for row in rows:
+            pending.append(row)
+            if len({r["location_id"] for r in pending} - set(known)) >= 100:
+                yield from flush()
+        yield from flush()
 
     @staticmethod
     def _row(saved: Any) -> dict[str, Any]:
@@ -181,6 +205,15 @@ class DynamoReturnRows:
         return row
 
     def history(self, location_ids: list[str], period: str | None = None):
+        return self._named(self._history(location_ids, period))
+
+    def month(self, period: str):
+        return self._named(self._month(period))
+
+    def saved_between(self, start: datetime, end: datetime):
+        return self._named(self._saved_between(start, end))
+
+    def _history(self, location_ids: list[str], period: str | None = None):
         from care_tracker.adapters.return_store import PERIOD_PREFIX, ReturnRow, _saved, location_pk
 
         prefix = f"{PERIOD_PREFIX}{period}#SAVE#" if period else PERIOD_PREFIX
@@ -189,7 +222,7 @@ class DynamoReturnRows:
                 if item.record is not None:
                     yield self._row(_saved(item.location_id, item.period, item.care_type, item.record))
 
-    def month(self, period: str):
+    def _month(self, period: str):
         from care_tracker.adapters.return_store import CARE_TYPE_ATTRS, ReturnRow, _saved, location_pk, period_sk
 
         client = ReturnRow._get_connection().connection.client
@@ -216,7 +249,7 @@ class DynamoReturnRows:
         if keys:
             yield from fetch(keys)
 
-    def saved_between(self, start: datetime, end: datetime):
+    def _saved_between(self, start: datetime, end: datetime):
         from care_tracker.adapters.return_store import ReturnRow, _saved
 
         condition = ReturnRow.record.saved_at.between(start, end - timedelta(microseconds=1))

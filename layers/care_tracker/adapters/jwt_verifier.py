@@ -34,5 +34,5 @@ class CognitoTokenVerifier:
         except (jwt.PyJWTError, ValueError) as exc:
             raise Unauthorized("The login token is not valid. Log in again.", code="invalid_token") from exc
         if claims.get("token_use") != "id":
-            raise Unauthorized("Send the ID token from /auth/login as the Bearer token.", code="invalid_token")
+            raise Unauthorized("This is not a sign-in token. Sign in again; the app sends the ID token it is given.", code="invalid_token")
         return claims

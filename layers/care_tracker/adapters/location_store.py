@@ -116,6 +116,28 @@ class DynamoLocationDirectory:
         """One BatchGet per 100 ids."""
         return {item.location_id: item.attribute_values for item in LocationItem.batch_get(list(dict.fromkeys(location_ids)))}
 
+    def names(self, org_id: str | None, location_ids: Iterable[str]) -> tuple[str | None, dict[str, str]]:
+        """The organisation's name and each location's: one BatchGetItem over both tables (100 keys a
+        request), only the names read."""
+        client = LocationItem._get_connection().connection.client
+        orgs, locs = OrganisationItem.Meta.table_name, LocationItem.Meta.table_name
+        keys = [(orgs, {"org_id": {"S": org_id}})] if org_id else []
+        keys += [(locs, {"location_id": {"S": lid}}) for lid in dict.fromkeys(location_ids)]
+        org_name, found = None, {}
+        for start in range(0, len(keys), 100):
+            pending: dict = {}
+            for table, key in keys[start:start + 100]:
+                pending.setdefault(table, {"Keys": [], "ProjectionExpression": "#n, " + ("org_id" if table == orgs else "location_id"),
+                                           "ExpressionAttributeNames": {"#n": "name"}})["Keys"].append(key)
+            while pending:
+                answer = client.batch_get_item(RequestItems=pending)
+                for raw in answer.get("Responses", {}).get(orgs, []):
+                    org_name = raw.get("name", {}).get("S")
+                for raw in answer.get("Responses", {}).get(locs, []):
+                    found[raw["location_id"]["S"]] = raw.get("name", {}).get("S")
+                pending = answer.get("UnprocessedKeys") or {}
+        return org_name, found
+
     def of_organisation(self, org_id: str) -> list[dict]:
         return [item.attribute_values for item in LocationItem.by_org.query(org_id)]
 

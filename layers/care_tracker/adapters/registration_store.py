@@ -60,8 +60,20 @@ def decider_key(owner: str, status: str) -> str:
     return f"{owner}#{status}"
 
 
-_TAKEN = ("That email address is already registered or waiting for approval (Username taken). "
-          "If it is yours, reset your password at /auth/forgot-password.")
+# Words for the person registering: whether the email waits for approval or already has an account.
+_WAITING = ("A request for an account with this email address is already waiting for approval. You will get an email "
+            "when your organisation's approver (or the Care Tracker support team) has decided; there is no need to ask again.")
+_HAS_ACCOUNT = ("This email address already has a Care Tracker account. If it is yours, sign in; if you have forgotten "
+                "the password, choose 'Forgot your password?' on the sign-in page.")
+
+
+def _taken(email: str) -> Conflict:
+    try:
+        owner = UsernameItem.get(email, consistent_read=True).owner
+    except UsernameItem.DoesNotExist:  # the claim went between the write and this read: a race, say the common case
+        owner = "user#"
+    return Conflict(_WAITING if owner.startswith("registration#") else _HAS_ACCOUNT, code="username_taken",
+                    details={"waiting_for_approval": owner.startswith("registration#")})
 
 
 class DynamoRegistrationStore:
@@ -76,7 +88,7 @@ class DynamoRegistrationStore:
                 tx.save(claim, condition=UsernameItem.email.does_not_exist())
                 tx.save(item, condition=RegistrationItem.registration_id.does_not_exist())
         except TransactWriteError as exc:
-            raise Conflict(_TAKEN, code="username_taken") from exc
+            raise _taken(item.email) from exc
         return RegistrationItem.get(item.registration_id, consistent_read=True).attribute_values
 
     def get(self, registration_id: str) -> dict | None:

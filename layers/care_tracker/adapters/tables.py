@@ -3,9 +3,33 @@ at import, so a model imported before the environment is set still finds its tab
 endpoint from botocore (AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL points it at moto locally)."""
 from __future__ import annotations
 
-from pynamodb.models import Model
+from pynamodb.models import Model as _PynamoModel
 
 from care_tracker.config import settings
+
+# One botocore session and DynamoDB client for every model (PynamoDB makes one per model class, each
+# with its own session that loads botocore's endpoint and service data again: ~60 ms a model on a
+# cold start). Keyed by region and host; wiring.reset() clears it with the models' connections.
+_SHARED: dict[tuple, object] = {}
+
+
+def forget_connections() -> None:
+    _SHARED.clear()
+
+
+class Model(_PynamoModel):
+    @classmethod
+    def _get_connection(cls):
+        fresh = cls._connection is None or cls._connection.table_name != cls.Meta.table_name
+        table = super()._get_connection()
+        if fresh:
+            key = (cls.Meta.region, cls.Meta.host)
+            shared = _SHARED.setdefault(key, table.connection)
+            if shared is not table.connection:
+                # models sharing a table (a base and its subclasses) share its schema too
+                shared._tables.setdefault(table.table_name, table.connection.get_meta_table(table.table_name))
+                table.connection = shared
+        return table
 
 
 class _FromSettings:

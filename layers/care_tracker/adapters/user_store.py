@@ -78,6 +78,26 @@ class DynamoUserRepository:
             return None
         return self.get(owner.removeprefix("user#")) if owner.startswith("user#") else None
 
+    def account_words(self, email: str) -> tuple[str, ...]:
+        """The account's own words for the password check: email, name, job title and organisation
+        name (3 GetItems at most, only on the password routes). Empty for an unknown email."""
+        try:
+            owner = UsernameItem.get(email.lower(), consistent_read=True).owner
+        except UsernameItem.DoesNotExist:
+            return (email,)
+        user = self.get(owner.split("#", 1)[1]) if owner.startswith("user#") else None
+        if user is None:
+            return (email,)
+        words = [email, user.full_name, user.job_title or ""]
+        if user.org_id:
+            from care_tracker.adapters.location_store import OrganisationItem
+
+            try:
+                words.append(OrganisationItem.get(user.org_id).name)
+            except OrganisationItem.DoesNotExist:
+                pass
+        return tuple(w for w in words if w)
+
     def email_taken(self, email: str) -> bool:
         try:
             UsernameItem.get(email.lower())

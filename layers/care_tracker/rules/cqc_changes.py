@@ -113,6 +113,7 @@ class FirstApprover:
     org_name: str
     email: str
     location_ids: tuple[str, ...]
+    manager_name: str | None = None  # the file's registered manager of one of its locations, to greet them by name
 
 
 @dataclass
@@ -138,6 +139,7 @@ class ImportPlanner:
         self.max_missing_fraction = max_missing_fraction
         self.seen: set[str] = set()
         self.org_updates: dict[str, dict] = {}
+        self.managers: dict[str, str] = {}  # provider id -> the first registered manager named in this file
         self.plan = Plan()
         self._registered_before = sum(1 for k in known_locations.values() if k.status != DEREGISTERED)
 
@@ -150,6 +152,8 @@ class ImportPlanner:
             self.plan.skipped_unknown_deregistered += 1
             return None
         item = location_item(loc)
+        if item["status"] != DEREGISTERED and loc.registered_manager:
+            self.managers.setdefault(loc.provider_id, loc.registered_manager.strip())
         if item["status"] != DEREGISTERED:
             merged = {**self.org_updates.get(loc.provider_id, {}), **{k: v for k, v in org_fields(loc).items()
                                                                       if k not in self.org_updates.get(loc.provider_id, {})}}
@@ -189,7 +193,7 @@ class ImportPlanner:
         for org_id, org in sorted(self.known_orgs.items()):
             if org.get("contact_email") and not org.get("first_approver_id") and registered.get(org_id):
                 plan.first_approvers.append(FirstApprover(org_id, org.get("name", org_id), org["contact_email"],
-                                                          tuple(sorted(registered[org_id]))))
+                                                          tuple(sorted(registered[org_id])), self.managers.get(org_id)))
         return plan
 
 

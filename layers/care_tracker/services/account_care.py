@@ -5,6 +5,7 @@ session (refresh tokens stop working)."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from care_tracker.errors import BadRequest, Forbidden, NotFound
 from care_tracker.ports import Clock, IdentityProvider, UserRecord
@@ -104,13 +105,18 @@ class AccountCareService:
         grants = ((user.active, user.location_ids) for user in self._users.of_organisation(org_id))
         return thinly_staffed(self._directory.of_organisation(org_id), grants), None
 
-    def publish_national_thin_list(self) -> dict:
-        """The nightly job: every account and location read once (scans, in a job), the same rule."""
+    def publish_national_thin_list(self, at: datetime) -> dict:
+        """The nightly job: every account and location read once (scans, in a job), the same rule.
+        Stamped with the job's `at`; a list that has not changed is left as it is (no new object
+        version, its `as_of` says since when it has been so), so a second run changes nothing."""
         grants = ((user.active, user.location_ids) for user in self._users.all())
         locations = thinly_staffed(self._directory.locations().values(), grants)
-        as_of = self._clock.now().isoformat()
+        before = json.loads(self._reports.read_text(self._reports_bucket, NATIONAL_THIN_LIST) or "null")
+        if before is not None and before.get("locations") == locations:
+            return {"locations_flagged": len(locations), "as_of": before["as_of"], "written": False}
+        as_of = at.isoformat()
         self._reports.put_text(self._reports_bucket, NATIONAL_THIN_LIST, json.dumps({"as_of": as_of, "locations": locations}))
-        return {"locations_flagged": len(locations), "as_of": as_of}
+        return {"locations_flagged": len(locations), "as_of": as_of, "written": True}
 
     def set_public_body(self, caller, org_id: str, public_body: bool) -> dict:
         if not caller.has(Role.ADMIN.value):

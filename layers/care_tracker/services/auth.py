@@ -59,8 +59,8 @@ def mfa_needed_message(roles) -> str:
     return f"Your {named} role needs two-step sign-in before you can use it. {ENROL_HOW}"
 
 
-def check_new_password(password: str, email: str) -> None:
-    problems = password_problems(password, personal=(email, email.split("@")[0]))
+def check_new_password(password: str, email: str, account_words: tuple[str, ...] = ()) -> None:
+    problems = password_problems(password, personal=(email, email.split("@")[0], *account_words))
     if problems:
         raise BadRequest(" ".join(problems), code="weak_password", details={"problems": problems})
 
@@ -81,13 +81,17 @@ class AuthService:
         self._sealer = sealer
         self._mfa_resets = mfa_resets
 
+    def _account_words(self, email: str) -> tuple[str, ...]:  # name, job title, organisation (issue 9)
+        words = getattr(self._users, "account_words", None)
+        return words(email.lower()) if words else ()
+
     def login(self, email: str, password: str) -> Tokens | Challenge:
         email = email.lower()
         return self._guarded(email, lambda: self._after_password(email, self._identity.login(email, password)))
 
     def new_password(self, email: str, session: str, new_password: str) -> Tokens | Challenge:
         email = email.lower()
-        check_new_password(new_password, email)
+        check_new_password(new_password, email, self._account_words(email))
         return self._guarded(
             email, lambda: self._after_password(email, self._identity.answer_new_password(email, session, new_password)))
 
@@ -215,7 +219,7 @@ class AuthService:
             self._mailer.send(messages.reset_code(email.lower(), code))
 
     def reset_password(self, email: str, code: str, new_password: str) -> None:
-        check_new_password(new_password, email)
+        check_new_password(new_password, email, self._account_words(email))
         if self._deactivated(email.lower()):
             raise BadRequest("That reset code is wrong or has expired. Ask for a new one.", code="invalid_code")
         self._identity.reset_password(email.lower(), code, new_password)

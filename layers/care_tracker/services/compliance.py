@@ -32,7 +32,7 @@ from care_tracker.rules.compliance import (
     periods_back,
     recount,
 )
-from care_tracker.rules.reporting_window import window_for_period
+from care_tracker.rules.reporting_window import next_period, window_for_period
 
 AGGREGATE_FIELDS = ("expected", "completed", "missed", "not_due")
 _ACTION_RANK = {EscalationAction.OFFER_HELP: 1, EscalationAction.WARN_AT_RISK: 2, EscalationAction.OPEN_CASE: 3}
@@ -240,13 +240,15 @@ class ComplianceService:
         mailing = [a for a in actions if a.action is not EscalationAction.OPEN_CASE]
         recipients = self._recipients({a.location_id: a.org_id for a in mailing}) if mailing else {}
         done: dict[tuple[str, str], dict] = {}
+        next_window = window_for_period(next_period(period))  # the dates the mails quote, from the calendar
         for a in mailing:
             to = recipients.get(a.location_id, [])
             for email in to:
                 if a.action is EscalationAction.OFFER_HELP:
-                    self._mailer.send(messages.compliance_help(email, a.name, period))
+                    self._mailer.send(messages.compliance_help(email, a.name, period, next_window))
                 else:
-                    self._mailer.send(messages.compliance_at_risk(email, a.name, period, a.figures["consecutive_misses"]))
+                    self._mailer.send(messages.compliance_at_risk(email, a.name, period, a.figures["consecutive_misses"],
+                                                                  next_window))
             done[(a.location_id, a.action.value)] = {"status": "done" if to else "no_recipient", "emails_sent": len(to)}
         by_org: dict[str, dict[str, list[str]]] = defaultdict(dict)
         for a in actions:

@@ -88,7 +88,7 @@ def import_cqc_locations(lines: Iterable[str], directory, accounts, *, file_date
     for first in plan.first_approvers:
         try:
             accounts.create_account(
-                email=first.email, full_name=f"Registered manager, {first.org_name}",
+                email=first.email, full_name=first.manager_name or f"Registered manager, {first.org_name}",
                 roles=[Role.APPROVER.value, Role.PROVIDER_USER.value], org_id=first.org_id,
                 location_ids=list(first.location_ids), first_approver_of=first.org_id,
             )

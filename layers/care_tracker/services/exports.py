@@ -159,7 +159,14 @@ class ExportService:
         raise BadRequest(f"There is no export called {kind!r}.", code="unknown_export")
 
     def link(self, caller: Any, export_id: str) -> Export:
-        """A fresh download URL for one of the caller's own exports (while the bucket keeps it: 7 days)."""
+        """A fresh download URL for one of the caller's own exports (while the bucket keeps it: 7 days),
+        or, for the support team, a day's changes by the id POST /exports answered (changes-YYYY-MM-DD)."""
+        day = re.fullmatch(r"changes-(\d{4}-\d{2}-\d{2})", export_id or "")
+        if day and caller.has(Role.ADMIN.value):
+            try:
+                return self._written_daily_changes(date.fromisoformat(day.group(1)))
+            except ValueError:
+                raise NotFound("There is no such export.", code="no_export") from None
         if not re.fullmatch(r"[0-9a-f]{32}", export_id or ""):
             raise NotFound("There is no such export.", code="no_export")
         key = self._files.key(caller.user_id, export_id)

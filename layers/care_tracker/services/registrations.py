@@ -82,9 +82,15 @@ class RegistrationService:
             "comms_consent": new.comms_consent,
         }
         stored = self._store.create({k: v for k, v in fields.items() if v is not None})
-        count = len(location_ids) or len([loc for loc in self._directory.of_organisation(org_id) if _registered(loc)])
+        # The approver reads who asked and for which locations, by name (the request's own reads, no more).
+        if location_ids:
+            names = sorted(found[lid].get("name") or lid for lid in location_ids)
+        else:
+            names = sorted(loc.get("name") or loc["location_id"] for loc in self._directory.of_organisation(org_id)
+                           if _registered(loc))
         for to in (approvers or [self._support_email]):
-            self._mailer.send(messages.registration_waiting(to, org.get("name", org_id), count, self._login_url))
+            self._mailer.send(messages.registration_waiting(to, org.get("name", org_id), new.full_name, new.job_title,
+                                                            names, self._login_url))
         return stored
 
     def _request_commissioner(self, new: NewRequest) -> dict:
@@ -121,13 +127,16 @@ class RegistrationService:
 
     # ---- deciding -----------------------------------------------------------------------------
     def pending_for(self, caller, organisation_id: str | None = None) -> list[dict]:
+        """The queue, each request with its organisation's and locations' names."""
+        from care_tracker.services.names import with_location_names
+
         if caller.has(Role.ADMIN.value):
-            return self._store.waiting_for(organisation_id or SUPPORT, "pending")
+            return with_location_names(self._directory, self._store.waiting_for(organisation_id or SUPPORT, "pending"))
         if organisation_id and organisation_id != caller.org_id:
             raise Forbidden("You can only see requests for your own organisation.", code="not_your_organisation")
         if not caller.org_id:
             return []
-        return self._store.waiting_for(caller.org_id, "pending")
+        return with_location_names(self._directory, self._store.waiting_for(caller.org_id, "pending"))
 
     def _decidable(self, caller, registration_id: str) -> dict:
         registration = self._store.get(registration_id)

@@ -123,7 +123,8 @@ class WindowJobs:
             owing = self._owing(window)
             for user, locs in _recipients(self._directory.users(), owing):
                 yield user["user_id"], messages.window_open(user["email"], user["full_name"], window,
-                                                            [loc["name"] for loc in locs], self._login_url)
+                                                            [(loc["name"], loc.get("care_types") or []) for loc in locs],
+                                                            self._login_url)
 
         return {"job": "open_window", "window": window.period, **self._send_once("open_window", window, mails)}
 
