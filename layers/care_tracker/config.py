@@ -26,6 +26,7 @@ class Settings:
     idempotency_table: str
     feedback_table: str
     suggestions_table: str
+    work_table: str
     imports_bucket: str
     exports_bucket: str
     backups_bucket: str
@@ -76,6 +77,7 @@ def settings() -> Settings:
         idempotency_table=_env("IDEMPOTENCY_TABLE"),
         feedback_table=_env("FEEDBACK_TABLE"),
         suggestions_table=_env("SUGGESTIONS_TABLE"),
+        work_table=_env("WORK_TABLE"),
         imports_bucket=_env("IMPORTS_BUCKET"),
         exports_bucket=_env("EXPORTS_BUCKET"),
         backups_bucket=_env("BACKUPS_BUCKET"),

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 
@@ -87,3 +88,30 @@ class UserRepository(Protocol):
         """Stores a new user and claims their email; Conflict if the email is taken."""
 
     def email_taken(self, email: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class EmployerSettings:
+    employer_id: str
+    funded_hours_per_week: Decimal | None
+    pay_cycle: str | None              # rules.pay_periods.PayCycle values: weekly, two_weekly, four_weekly, monthly
+    first_period_start: date | None
+    leave_year_start: tuple[int, int]  # (month, day); default (4, 1)
+    domestic_service: bool
+    version: int
+
+@dataclass(frozen=True)
+class Employment:
+    employer_id: str
+    pa_id: str
+    pa_name: str
+    status: str                        # "active" | "details_missing" (reactivated, details not yet re-entered) | "archived"
+    start_date: date
+    leaving_date: date | None
+    contracted_hours: Decimal | None   # None: irregular hours
+    date_of_birth: date | None         # None once archived (young-worker checks)
+
+class EmploymentDirectory(Protocol):
+    def employment(self, employer_id: str, pa_id: str) -> Employment | None: ...   # 1 GetItem
+    def employments_of_pa(self, pa_id: str) -> list[Employment]: ...              # 1 Query (by_pa index)
+    def employer_settings(self, employer_id: str) -> EmployerSettings | None: ... # 1 GetItem

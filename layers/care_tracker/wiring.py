@@ -211,10 +211,11 @@ def feedback_service():
 
 
 def personal_export_sources() -> list:
-    """What people authored, added to their my_data export: feedback and suggestions (issue 13)."""
+    """What people authored, added to their my_data export: feedback and suggestions (issue 13);
+    shifts, timesheets with their versions and holiday (issue 12)."""
     from care_tracker.services.feedback import FeedbackExportRows
 
-    return [FeedbackExportRows(feedback_service())]
+    return [FeedbackExportRows(feedback_service()), work_export_rows()]
 
 
 def forget_feedback_author(pa_id: str, at) -> None:
@@ -228,6 +229,72 @@ def commissioner_reads():
     from care_tracker.services.commissioners import CommissionerReads
 
     return CommissionerReads(return_store(), location_directory(), compliance_store(), compliance_reports(), clock())
+
+
+# ---------- rota, timesheets and holiday (issue 12) ----------
+def employment_directory():
+    """Contract B. PLACEHOLDER until issue 11 is merged: issue 11's wiring.employment_directory()
+    (the DynamoDB EmploymentDirectory) replaces this definition at the merge. Until then there are
+    no employments, so every employment route answers 404."""
+    from care_tracker.ports import EmploymentDirectory
+
+    class _NoEmploymentsYet(EmploymentDirectory):
+        def employment(self, employer_id, pa_id):
+            return None
+
+        def employments_of_pa(self, pa_id):
+            return []
+
+        def employer_settings(self, employer_id):
+            return None
+
+    return _NoEmploymentsYet()
+
+
+@lru_cache(maxsize=1)
+def work_store():
+    from care_tracker.adapters.work_store import DynamoWorkStore
+
+    return DynamoWorkStore()
+
+
+@lru_cache(maxsize=1)
+def rota_service():
+    from care_tracker.services.rota import RotaService
+
+    return RotaService(work_store(), employment_directory(), clock())
+
+
+@lru_cache(maxsize=1)
+def timesheet_service():
+    from care_tracker.services.timesheets import TimesheetService
+
+    return TimesheetService(work_store(), employment_directory(), users(), mailer(), clock(), settings().login_url)
+
+
+@lru_cache(maxsize=1)
+def holiday_service():
+    from care_tracker.services.holiday import HolidayService
+
+    return HolidayService(work_store(), employment_directory(), clock())
+
+
+def work_export_rows():
+    from care_tracker.services.holiday import WorkExportRows
+
+    return WorkExportRows(work_store(), employment_directory())
+
+
+def purge_work_history(employer_id: str, pa_id: str) -> int:
+    """For purge_hooks() (contract B): the PA's shifts, timesheets and holiday with this employer, 7 years
+    after leaving."""
+    return work_store().delete_all(employer_id, pa_id)
+
+
+def remove_shifts_after_leaving(employer_id: str, pa_id: str, leaving_date, at) -> None:
+    """For pa_archived_hooks() (contract B): planned shifts after the leaving date leave the rota; the
+    work history up to it is kept for 7 years."""
+    work_store().remove_shifts_after(employer_id, pa_id, leaving_date)
 
 
 def reset() -> None:
