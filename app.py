@@ -17,10 +17,13 @@ from functions import (
     fallback,
     feedback,
     health,
+    holiday,
     locations,
     middleware,
     registrations,
     returns,
+    rota,
+    timesheets,
     windows,
 )
 
@@ -28,7 +31,7 @@ app = Chalice(app_name="care-tracker")
 app.api.cors = False
 
 for capability in (health, auth, windows, locations, registrations, accounts, announcements, returns, compliance,
-                   enforcement, exports, feedback, commissioners):
+                   enforcement, exports, feedback, commissioners, rota, timesheets, holiday):
     app.register_blueprint(capability.bp)
 
 if settings().local:  # only on the local stack: never registered when deployed

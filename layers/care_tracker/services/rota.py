@@ -39,9 +39,9 @@ class WorkStore(Protocol):
     def pa_range(self, pa_id: str, first: date, last: date) -> list: ...
 
 
-def _interval(pair: Sequence[str] | dict) -> LocalInterval:
+def _interval(pair: Sequence | dict) -> LocalInterval:
     a, b = (pair["start"], pair["end"]) if isinstance(pair, dict) else pair
-    return LocalInterval(time.fromisoformat(a), time.fromisoformat(b))
+    return LocalInterval(*(x if isinstance(x, time) else time.fromisoformat(x) for x in (a, b)))
 
 
 def shift_view(s: Shift, version: int | None = None, pa_name: str | None = None, employer_id: str | None = None) -> dict:
