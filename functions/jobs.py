@@ -228,3 +228,18 @@ def flag_unanswered_feedback(at: datetime) -> dict:
     metrics.add_metric(name="FeedbackOverdue", unit="Count", value=len(result["flagged"]))
     logger.info("unanswered feedback flagged", extra={"flagged": len(result["flagged"])})
     return result
+
+
+# ---------- timesheets (RULES 2.3; issue 12) ----------
+
+@job("remind_timesheets", schedule="cron(0 8 * * ? *)",
+     description="Daily: PAs whose pay period ended with the timesheet not submitted, and employers with a submitted "
+                 "timesheet waiting for approval, are emailed once each")
+def remind_timesheets(at: datetime) -> dict:
+    """A conditional marker on each timesheet (cleared when it moves on) makes "once" hold across
+    repeated and overlapping runs."""
+    from care_tracker.wiring import timesheet_service
+
+    result = timesheet_service().remind(at)
+    logger.info("timesheet reminders sent", extra=result)
+    return result

@@ -101,7 +101,7 @@ class WorkItem(Model):
     # ledger entry / booking
     entry = UnicodeAttribute(null=True)  # JSON
     booking = UnicodeAttribute(null=True)  # JSON
-    planned = BooleanAttribute(null=True)
+    domestic = BooleanAttribute(null=True)  # heads: the employer's domestic-service setting when last written
     by_employer = ByEmployer()
     by_pa = ByPa()
     by_due = ByDue()
@@ -181,6 +181,7 @@ class Head:
     due: str
     due_on: str
     reminded: str | None = None
+    domestic: bool = False
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,7 @@ def _head(item: WorkItem) -> Head:
     return Head(employer_id, pa_id, date.fromisoformat(item.period_start), date.fromisoformat(item.period_end),
                 item.status, int(item.version or 0),
                 tuple(shift_from_dict(d) for d in json.loads(item.shifts or "[]")), item.due or "", item.due_on or "",
-                item.reminded)
+                item.reminded, bool(item.domestic))
 
 
 def _version(item: WorkItem) -> Version:
@@ -255,7 +256,8 @@ class DynamoWorkStore:
             return None
 
     def period(self, employer_id: str, pa_id: str, start: date, end: date) -> PeriodRecords:
-        """One Query: the planned shifts, the head and every version of one PA's timesheet."""
+        """One Query: the planned shifts, the head and every version of one PA's timesheet. With `end`
+        unknown (pass the longest a period can be), the head's period_end cuts the shifts."""
         planned, head, versions = [], None, []
         for item in WorkItem.query(partition(employer_id, pa_id),
                                    WorkItem.sk.between(f"D#{start.isoformat()}", f"D#{end.isoformat()}#~"),
@@ -266,6 +268,8 @@ class DynamoWorkStore:
                 head = _head(item)
             elif item.kind == "version" and item.sk.startswith(head_sk(start) + "#"):
                 versions.append(_version(item))
+        if head is not None:
+            planned = [s for s in planned if s.shift.day <= head.period_end]
         return PeriodRecords(planned, head, sorted(versions, key=lambda v: v.number))
 
     def employer_range(self, employer_id: str, first: date, last: date) -> tuple[list[StoredShift], list[Head]]:
@@ -349,7 +353,8 @@ class DynamoWorkStore:
                 raise _conflict(stale) from exc
             raise
 
-    def save_shifts(self, employer_id: str, writes: Sequence[ShiftWrite], heads: Sequence[tuple[str, date, date]]) -> None:
+    def save_shifts(self, employer_id: str, writes: Sequence[ShiftWrite], heads: Sequence[tuple[str, date, date]],
+                    domestic: bool = False) -> None:
         """The rota change in one transaction, each shift's version checked; then a timesheet head (as
         planned, version 0) for each pay period it touched, created only where there is none yet."""
         def write(tx: TransactWrite) -> None:
@@ -371,9 +376,9 @@ class DynamoWorkStore:
             raise ValueError("a rota change is at most 100 shifts")  # the service caps series below this
         self._transact(write, "The rota changed since you opened it: reload it and try again.")
         for pa_id, start, end in heads:
-            self._ensure_head(employer_id, pa_id, start, end)
+            self._ensure_head(employer_id, pa_id, start, end, domestic)
 
-    def _ensure_head(self, employer_id: str, pa_id: str, start: date, end: date) -> None:
+    def _ensure_head(self, employer_id: str, pa_id: str, start: date, end: date, domestic: bool) -> None:
         item = WorkItem(partition(employer_id, pa_id), head_sk(start))
         # if_not_exists throughout: an existing head (edited, submitted, approved) is left as it is
         item.update(actions=[
@@ -382,10 +387,12 @@ class DynamoWorkStore:
             WorkItem.period_start.set(start.isoformat()), WorkItem.period_end.set(end.isoformat()),
             WorkItem.status.set(WorkItem.status | Status.DRAFT.value), WorkItem.version.set(WorkItem.version | 0),
             WorkItem.due.set(WorkItem.due | "pa"), WorkItem.due_on.set(WorkItem.due_on | end.isoformat()),
+            WorkItem.domestic.set(domestic),
         ])
 
     def save_timesheet(self, head_before: Head | None, new: Sequence[Version], employer_id: str, pa_id: str,
-                       start: date, end: date, due: str, due_on: str, entries: Sequence[tuple[date, LedgerEntry]] = ()) -> None:
+                       start: date, end: date, due: str, due_on: str, entries: Sequence[tuple[date, LedgerEntry]] = (),
+                       domestic: bool = False) -> None:
         """One transaction: the head (checked against the version read), the new versions (each written
         once) and any ledger entries the step credits (each written once)."""
         pk = partition(employer_id, pa_id)
@@ -396,7 +403,7 @@ class DynamoWorkStore:
                             emp_sk=f"{start.isoformat()}#T#{pa_id}", period_start=start.isoformat(),
                             period_end=end.isoformat(), status=current.status.value, version=current.number,
                             shifts=json.dumps([shift_to_dict(s) for s in current.shifts]), due=due, due_on=due_on,
-                            reminded=head_before.reminded if head_before and head_before.due == due else None)
+                            domestic=domestic, reminded=head_before.reminded if head_before and head_before.due == due else None)
             if head_before is None:
                 tx.save(head, condition=WorkItem.sk.does_not_exist())
             else:

@@ -116,8 +116,7 @@ class RotaService:
         self._refuse_overlaps(employer_id, pa_id, planned)
         from care_tracker.adapters.work_store import ShiftWrite
 
-        self._store.save_shifts(employer_id, [ShiftWrite("put", s, employment.pa_name) for s in planned],
-                                self._heads(employer_id, pa_id, planned))
+        self._save(employer_id, pa_id, [ShiftWrite("put", s, employment.pa_name) for s in planned], planned)
         return {"shifts": [shift_view(s, 1, employment.pa_name) for s in planned],
                 "warnings": self._warnings(employer_id, pa_id, employment, planned)}
 
@@ -158,7 +157,7 @@ class RotaService:
                 raise BadRequest(str(exc), code="invalid_shift") from exc
             writes = [ShiftWrite("update", new[0], employment.pa_name, stored.version, day)]
         self._refuse_overlaps(employer_id, pa_id, new)
-        self._store.save_shifts(employer_id, writes, self._heads(employer_id, pa_id, new))
+        self._save(employer_id, pa_id, writes, new)
         return {"shifts": [shift_view(w.shift, w.expected + 1, employment.pa_name) for w in writes],
                 "warnings": self._warnings(employer_id, pa_id, employment, new)}
 
@@ -188,14 +187,15 @@ class RotaService:
             raise Conflict(found[0].message, code="overlapping_shifts",
                            details={"shift_ids": sorted({found[0].first.shift_id, found[0].second.shift_id})})
 
-    def _heads(self, employer_id: str, pa_id: str, planned: Sequence[Shift]) -> list[tuple[str, date, date]]:
-        """The pay periods the shifts fall in: each gets a timesheet (as planned) if it has none yet."""
+    def _save(self, employer_id: str, pa_id: str, writes: Sequence, planned: Sequence[Shift]) -> None:
+        """The change, then a timesheet (as planned) for each pay period the shifts fall in that has none."""
         found = self._directory.employer_settings(employer_id)
-        if found is None or not found.pay_cycle or not found.first_period_start:
-            return []
-        days = sorted({s.day for s in planned})
-        periods = periods_overlapping(found.pay_cycle, found.first_period_start, days[0], days[-1])
-        return [(pa_id, p.start, p.end) for p in periods if any(p.contains(d) for d in days)]
+        heads = []
+        if found is not None and found.pay_cycle and found.first_period_start and planned:
+            days = sorted({s.day for s in planned})
+            periods = periods_overlapping(found.pay_cycle, found.first_period_start, days[0], days[-1])
+            heads = [(pa_id, p.start, p.end) for p in periods if any(p.contains(d) for d in days)]
+        self._store.save_shifts(employer_id, writes, heads, bool(found and found.domestic_service))
 
     def _warnings(self, employer_id: str, pa_id: str, employment, changed: Sequence[Shift]) -> list[dict]:
         first, last = min(s.day for s in changed), max(s.day for s in changed)

@@ -14,8 +14,9 @@ rules.timesheets; stored with every version (adapters/work_store.py).
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -32,6 +33,7 @@ from care_tracker.services.rota import build_shift, shift_view, warning_view
 from care_tracker.services.work_access import access, pay_period, require_employer, settings_of
 
 LONDON = ZoneInfo("Europe/London")
+MAX_PERIOD_DAYS = 31  # the longest pay period (monthly): the read of a timesheet covers it
 SIGN_OFF = "\n\nCare Tracker support team"
 
 
@@ -106,16 +108,29 @@ class TimesheetService:
         return records, ts
 
     def timesheet(self, caller, employer_id: str, pa_id: str, period_start: date) -> dict:
-        employment, actor = access(self._directory, caller, employer_id, pa_id)
-        settings = settings_of(self._directory, employer_id)
-        period = pay_period(settings, period_start)
-        records, ts = self._load(employer_id, pa_id, period)
-        return self._view(ts, records, employment, settings)
+        """The tenant check and 1 Query when the timesheet exists (it does once a shift of the period is
+        planned): its head says where the period ends and whether the work is domestic service. Else
+        the employer's settings too, and the draft is the plan."""
+        employment, _ = access(self._directory, caller, employer_id, pa_id)
+        records = self._store.period(employer_id, pa_id, period_start, period_start + timedelta(days=MAX_PERIOD_DAYS - 1))
+        if records.head is not None:
+            period = PayPeriod(0, records.head.period_start, records.head.period_end)
+            domestic = records.head.domestic
+        else:
+            settings = settings_of(self._directory, employer_id)
+            period = pay_period(settings, period_start)
+            domestic = settings.domestic_service
+            records = dataclasses.replace(records, planned=[s for s in records.planned if period.contains(s.shift.day)])
+        if records.head is not None and records.head.version > 0:
+            ts = Timesheet(employer_id, pa_id, period, tuple(records.versions))
+        else:
+            ts = rules.as_planned(employer_id, pa_id, period, [s.shift for s in records.planned], self._clock.now())
+        return self._view(ts, records, employment, domestic)
 
-    def _view(self, ts: Timesheet, records, employment, settings) -> dict:
+    def _view(self, ts: Timesheet, records, employment, domestic: bool) -> dict:
         planned = [s.shift for s in records.planned]
         profile = WorkerProfile(date_of_birth=employment.date_of_birth, employment_start=employment.start_date,
-                                domestic_service=settings.domestic_service)
+                                domestic_service=domestic)
         return {
             "employer_id": ts.employer_id, "pa_id": ts.pa_id, "pa_name": employment.pa_name,
             "period_start": ts.period.start.isoformat(), "period_end": ts.period.end.isoformat(),
@@ -160,8 +175,9 @@ class TimesheetService:
         new = [v for v in after.versions if v.number > stored]
         entries, credit = self._credit(employment, settings, ts, after)
         due, due_on = _due(after, now.astimezone(LONDON).date())
-        self._store.save_timesheet(records.head, new, employer_id, pa_id, period.start, period.end, due, due_on, entries)
-        view = self._view(after, records, employment, settings)
+        self._store.save_timesheet(records.head, new, employer_id, pa_id, period.start, period.end, due, due_on, entries,
+                                   domestic=settings.domestic_service)
+        view = self._view(after, records, employment, settings.domestic_service)
         view["holiday_credited"] = credit
         return view
 
