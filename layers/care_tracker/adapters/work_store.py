@@ -366,7 +366,7 @@ class DynamoWorkStore:
                 if w.op == "delete":
                     continue
                 moved = w.op == "update" and w.old_day not in (None, w.shift.day)
-                item = _shift_item(employer_id, w.shift, w.pa_name, 1 if w.op == "put" else (w.expected or 0) + 1)
+                item = shift_item(employer_id, w.shift, w.pa_name, 1 if w.op == "put" else (w.expected or 0) + 1)
                 if w.op == "put" or moved:
                     tx.save(item, condition=WorkItem.sk.does_not_exist())
                 else:
@@ -399,22 +399,16 @@ class DynamoWorkStore:
         current = new[-1]
 
         def write(tx: TransactWrite) -> None:
-            head = WorkItem(pk, head_sk(start), kind="timesheet", employer_id=employer_id,
-                            emp_sk=f"{start.isoformat()}#T#{pa_id}", period_start=start.isoformat(),
-                            period_end=end.isoformat(), status=current.status.value, version=current.number,
-                            shifts=json.dumps([shift_to_dict(s) for s in current.shifts]), due=due, due_on=due_on,
-                            domestic=domestic, reminded=head_before.reminded if head_before and head_before.due == due else None)
+            head = head_item(employer_id, pa_id, start, end, current, due, due_on, domestic,
+                             head_before.reminded if head_before and head_before.due == due else None)
             if head_before is None:
                 tx.save(head, condition=WorkItem.sk.does_not_exist())
             else:
                 tx.save(head, condition=WorkItem.version == head_before.version)
             for v in new:
-                tx.save(WorkItem(pk, version_sk(start, v.number), kind="version", version=v.number,
-                                 action=v.action.value, status=v.status.value,
-                                 shifts=json.dumps([shift_to_dict(s) for s in v.shifts]), by=v.by,
-                                 at=v.at.isoformat(), reason=v.reason), condition=WorkItem.sk.does_not_exist())
+                tx.save(version_item(pk, start, v), condition=WorkItem.sk.does_not_exist())
             for year_start, e in entries:
-                tx.save(_entry_item(pk, year_start, e), condition=WorkItem.sk.does_not_exist())
+                tx.save(entry_item(pk, year_start, e), condition=WorkItem.sk.does_not_exist())
 
         self._transact(write, "This timesheet changed since you opened it: reload it and try again.")
 
@@ -422,7 +416,7 @@ class DynamoWorkStore:
         pk = partition(employer_id, pa_id)
         for e in entries:
             try:
-                _entry_item(pk, year_start, e).save(condition=WorkItem.sk.does_not_exist())
+                entry_item(pk, year_start, e).save(condition=WorkItem.sk.does_not_exist())
             except PutError as exc:
                 if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
                     raise  # already there: the same entry written twice changes nothing
@@ -437,7 +431,7 @@ class DynamoWorkStore:
                             booking=json.dumps(booking), version=(expected or 0) + 1)
             tx.save(item, condition=WorkItem.sk.does_not_exist() if expected is None else WorkItem.version == expected)
             for e in entries:
-                tx.save(_entry_item(pk, year_start, e), condition=WorkItem.sk.does_not_exist())
+                tx.save(entry_item(pk, year_start, e), condition=WorkItem.sk.does_not_exist())
 
         self._transact(write, "This holiday booking changed since you opened it: reload it and try again.")
 
@@ -482,12 +476,27 @@ def _pairs(items: Iterable[Sequence[str]]) -> str:
     return " ".join(f"{a}-{b}" for a, b in items)
 
 
-def _shift_item(employer_id: str, s: Shift, pa_name: str, version: int) -> WorkItem:
+def shift_item(employer_id: str, s: Shift, pa_name: str, version: int) -> WorkItem:
     return WorkItem(partition(employer_id, s.pa_id), shift_sk(s.day, s.shift_id), kind="shift",
                     employer_id=employer_id, emp_sk=f"{s.day.isoformat()}#{s.pa_id}#{s.shift_id}", pa_id=s.pa_id,
                     pa_sk=f"{s.day.isoformat()}#{employer_id}#{s.shift_id}", pa_name=pa_name, version=version,
                     shift=json.dumps(shift_to_dict(s)))
 
 
-def _entry_item(pk: str, year_start: date, e: LedgerEntry) -> WorkItem:
+def head_item(employer_id: str, pa_id: str, start: date, end: date, current: Version, due: str, due_on: str,
+              domestic: bool, reminded: str | None = None) -> WorkItem:
+    return WorkItem(partition(employer_id, pa_id), head_sk(start), kind="timesheet", employer_id=employer_id,
+                    emp_sk=f"{start.isoformat()}#T#{pa_id}", period_start=start.isoformat(), period_end=end.isoformat(),
+                    status=current.status.value, version=current.number,
+                    shifts=json.dumps([shift_to_dict(s) for s in current.shifts]), due=due, due_on=due_on,
+                    domestic=domestic, reminded=reminded)
+
+
+def version_item(pk: str, start: date, v: Version) -> WorkItem:
+    return WorkItem(pk, version_sk(start, v.number), kind="version", version=v.number, action=v.action.value,
+                    status=v.status.value, shifts=json.dumps([shift_to_dict(s) for s in v.shifts]), by=v.by,
+                    at=v.at.isoformat(), reason=v.reason)
+
+
+def entry_item(pk: str, year_start: date, e: LedgerEntry) -> WorkItem:
     return WorkItem(pk, f"L#{year_start.isoformat()}#E#{e.entry_id}", kind="entry", entry=_entry_json(e))
