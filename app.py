@@ -9,6 +9,7 @@ from care_tracker.config import settings
 from functions import (
     accounts,
     announcements,
+    audit_pack,
     auth,
     commissioners,
     compliance,
@@ -31,7 +32,7 @@ app = Chalice(app_name="care-tracker")
 app.api.cors = False
 
 for capability in (health, auth, windows, locations, registrations, accounts, announcements, returns, compliance,
-                   enforcement, exports, feedback, commissioners, rota, timesheets, holiday):
+                   enforcement, exports, feedback, commissioners, rota, timesheets, holiday, audit_pack):
     app.register_blueprint(capability.bp)
 
 if settings().local:  # only on the local stack: never registered when deployed

@@ -279,6 +279,15 @@ def holiday_service():
     return HolidayService(work_store(), employment_directory(), clock())
 
 
+@lru_cache(maxsize=1)
+def audit_pack_service():
+    from care_tracker.adapters.export_store import S3ExportFiles
+    from care_tracker.services.audit_pack import AuditPackService
+
+    s = settings()
+    return AuditPackService(work_store(), employment_directory(), S3ExportFiles(s.exports_bucket, s.region), clock())
+
+
 def work_export_rows():
     from care_tracker.services.holiday import WorkExportRows
 

@@ -213,3 +213,44 @@ def test_purge_and_export_rows(world):
     assert len(list(WorkExportRows(world.store, world.directory).rows_of("emp-a"))) == len(rows)
     assert world.store.delete_all("emp-a", "pa-1") == 7  # 3 shifts, 2 timesheet heads (two periods), 2 versions
     assert list(world.store.everything("emp-a", "pa-1")) == []
+
+
+def test_the_audit_pack_downloads_and_parses_back(world, aws):
+    import csv
+    import io
+    import zipfile
+    from urllib.parse import urlparse
+
+    import boto3
+
+    from care_tracker.adapters.export_store import S3ExportFiles
+    from care_tracker.services.audit_pack import FILES, AuditPackService
+
+    world.rota.plan(world.emp, "emp-a", "pa-1", fields(P1, time(14), time(23)), repeat_until=P1 + timedelta(days=14))
+    world.rota.plan(world.emp, "emp-a", "pa-1", fields(P1 + timedelta(days=1), time(6), time(12)))  # a short rest
+    world.rota.plan(world.emp, "emp-a", "pa-2", fields(P1 + timedelta(days=2)))
+    world.timesheets.step(world.pa, "emp-a", "pa-1", P1, "submit", 1)
+    world.timesheets.step(world.emp, "emp-a", "pa-1", P1, "return", 2, reason="=HYPERLINK(\"http://x\")")
+    world.timesheets.step(world.pa, "emp-a", "pa-1", P1, "submit", 3)
+    world.timesheets.step(world.emp, "emp-a", "pa-1", P1, "approve", 4)
+    service = AuditPackService(world.store, world.directory, S3ExportFiles(aws["EXPORTS_BUCKET"], "eu-west-2"), world.clock)
+    export = service.create(world.emp, P1, date(2026, 1, 31))
+    key = urlparse(export.download_url).path.split(f"{aws['EXPORTS_BUCKET']}/", 1)[-1].lstrip("/")
+    body = boto3.client("s3", region_name="eu-west-2").get_object(Bucket=aws["EXPORTS_BUCKET"], Key=key)["Body"].read()
+    archive = zipfile.ZipFile(io.BytesIO(body))
+    assert sorted(archive.namelist()) == sorted(["README.txt", *FILES])
+    read = {n: list(csv.DictReader(io.StringIO(archive.read(n).decode("utf-8"), newline=""))) for n in FILES}
+    assert all(r["pa_id"] != "pa_id" for n in FILES for r in read[n] if "pa_id" in r)  # one header per file
+    sheets = {(r["pa_id"], r["period_start"]): r for r in read["timesheets.csv"]}
+    first = sheets[("pa-1", "2026-01-05")]
+    assert (first["status"], first["version"], first["submitted_by"], first["approved_by"]) == ("approved", "5", "pa-1", "emp-a")
+    assert first["approved_at"].startswith("2026-01-20T09:00")
+    assert sheets[("pa-2", "2026-01-05")]["status"] == "draft"
+    reasons = [r["reason"] for r in read["timesheet_versions.csv"] if r["action"] == "returned"]
+    assert reasons == ["'=HYPERLINK(\"http://x\")"]  # neutralised for Excel
+    assert any(r["rule"] == "daily_rest" for r in read["working_time_warnings.csv"])
+    assert {r["pa_id"] for r in read["pas.csv"]} == {"pa-1", "pa-2"}
+    accrued = [r for r in read["holiday.csv"] if r["pa_id"] == "pa-1" and r["period_start"] == "2026-01-05"]
+    assert accrued and accrued[0]["accrued"] == str((Decimal(9 + 9 + 6) * Decimal("0.1207")).quantize(Decimal("0.0001")))
+    weeks = [r for r in read["hours_against_funded.csv"] if r["span"] == "week"]
+    assert weeks[0]["from"] == "2026-01-05" and weeks[0]["funded"] == "40.0000"

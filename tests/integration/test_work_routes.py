@@ -65,6 +65,7 @@ def test_access_matrix(people):
         ("GET", f"/employer/hours/{P1}", None, {"employer_a": 200, "employer_b": 200}),
         ("POST", f"/employers/{a}/pas/{pa_a}/holiday/brought-forward", {"leave_year_start": "2025-04-01", "hours": 8},
          {"employer_a": 201}),
+        ("POST", "/employer/audit-pack", {"from": "2026-01-05", "to": "2026-01-18"}, {"employer_a": 201, "employer_b": 201}),
         ("POST", f"/employers/{a}/pas/{pa_b}/shifts", shift, {}),  # B's PA is not A's: 404 for A
     ]
     with Client(app) as client:

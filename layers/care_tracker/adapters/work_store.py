@@ -333,6 +333,27 @@ class DynamoWorkStore:
                        "end": b["last_day"], "hours": b["hours"], "work_status": b["status"], "by": b.get("by"),
                        "at": b.get("at"), "note": b.get("note")}
 
+    def range_items(self, employer_id: str, pa_id: str, first: date, last: date) -> tuple[list, list, dict]:
+        """Shifts, timesheet heads and versions (by period start) filed first..last: one paged Query."""
+        shifts, heads, versions = [], [], {}
+        for item in WorkItem.query(partition(employer_id, pa_id),
+                                   WorkItem.sk.between(f"D#{first.isoformat()}", f"D#{last.isoformat()}#~")):
+            if item.kind == "shift":
+                shifts.append(_stored_shift(item))
+            elif item.kind == "timesheet":
+                heads.append(_head(item))
+            elif item.kind == "version":
+                versions.setdefault(date.fromisoformat(item.sk[2:12]), []).append(_version(item))
+        return shifts, heads, versions
+
+    def pas_in_range(self, employer_id: str, first: date, last: date) -> list[str]:
+        """The PAs with a shift or timesheet filed first..last on this employer's rota (by_employer, paged)."""
+        seen: dict[str, None] = {}
+        for item in WorkItem.by_employer.query(employer_id, WorkItem.emp_sk.between(first.isoformat(), f"{last.isoformat()}#~"),
+                                               attributes_to_get=["pk"]):
+            seen[item.pk.split("#", 1)[1]] = None
+        return list(seen)
+
     def pas_of_employer(self, employer_id: str) -> list[str]:
         """The PAs with anything on this employer's rota (for the employer's export)."""
         seen: dict[str, None] = {}
