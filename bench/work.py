@@ -99,6 +99,18 @@ def _store(directory) -> dict:
             "items_stored": len(items), "shifts_stored": PAS * DAYS, "timesheets_approved": approved}
 
 
+def _items_in(employer: str, pas: list[str], first: date, last: date) -> int:
+    """The items the pack reads: the range's shifts, heads and versions, and the leave years' holiday."""
+    from care_tracker.adapters.work_store import WorkItem, partition
+
+    count = 0
+    for pa in pas:
+        count += WorkItem.count(partition(employer, pa), WorkItem.sk.between(f"D#{first.isoformat()}",
+                                                                             f"D#{last.isoformat()}#~"))
+        count += WorkItem.count(partition(employer, pa), WorkItem.sk.startswith("L#"))
+    return count
+
+
 def figures() -> dict:
     from moto import mock_aws
 
@@ -158,13 +170,32 @@ def figures() -> dict:
             found["ledger_accrued"] = ledger["accrued"]["hours"]
             found["ledger_periods"] = len(ledger["periods"])
             measure("hours_against_funded", lambda: timesheets.employer_hours(employer, period.start))
+
+            import tracemalloc
+
+            from care_tracker.adapters.export_store import S3ExportFiles
+            from care_tracker.services.audit_pack import AuditPackService
+
+            pack = AuditPackService(store, directory, S3ExportFiles(os.environ["EXPORTS_BUCKET"], REGION), clock)
+            year = (date(2025, 12, 1), date(2026, 11, 30))
+            found["audit_pack_items_in_range"] = _items_in(made["employer"], made["pas"], *year)
+            tracemalloc.start()
+            export = measure("audit_pack_year", lambda: pack.create(employer, *year))
+            found["audit_pack_peak_python_mb"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+            tracemalloc.stop()
+            found["audit_pack_rows"] = export.rows
+            found["audit_pack_request_limit"] = found["audit_pack_items_in_range"] // 100 + 20
         wiring.reset()
     assert found["rota_month_requests"] <= 2 and "Scan" not in found["rota_month_work_table_calls"], found
     assert found["timesheet_requests"] <= 2, found
     assert found["approve_work_table_calls"].get("TransactWriteItems") == 1, found
     assert found["ledger_work_table_calls"] == {"Query": 1}, found
+    dynamo = sum(v for k, v in found["audit_pack_year_work_table_calls"].items() if k != "s3")
+    assert dynamo + sum(found["audit_pack_year_directory_calls"].values()) <= found["audit_pack_request_limit"], found
+    assert found["audit_pack_peak_python_mb"] < 150, found
     found["target"] = ("rota of a month <= 2 requests; a timesheet <= 2; approve + credit in 1 TransactWriteItems; "
-                       "a ledger 1 Query (+ tenant check and settings, 1 GetItem each)")
+                       "a ledger 1 Query (+ tenant check and settings, 1 GetItem each); the audit pack of a year within "
+                       "items/100 + 20 requests and 150 MB")
     return found
 
 
