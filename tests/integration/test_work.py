@@ -254,3 +254,28 @@ def test_the_audit_pack_downloads_and_parses_back(world, aws):
     assert accrued and accrued[0]["accrued"] == str((Decimal(9 + 9 + 6) * Decimal("0.1207")).quantize(Decimal("0.0001")))
     weeks = [r for r in read["hours_against_funded.csv"] if r["span"] == "week"]
     assert weeks[0]["from"] == "2026-01-05" and weeks[0]["funded"] == "40.0000"
+
+
+def test_export_my_data_gains_shifts_timesheets_and_holiday(world, aws):
+    from care_tracker import wiring
+    from care_tracker.adapters.export_store import S3ExportFiles
+    from care_tracker.ports import UserRecord
+    from care_tracker.services.exports import ExportService
+    from care_tracker.services.feedback import FeedbackExportRows
+    from care_tracker.services.holiday import WorkExportRows
+    from tests.integration.test_exports import download
+
+    for caller in (world.pa, world.emp):
+        wiring.users().create(UserRecord(user_id=caller.user_id, email=caller.email, full_name=caller.full_name,
+                                         roles=sorted(caller.roles)))
+    world.rota.plan(world.emp, "emp-a", "pa-1", fields(P1))
+    world.timesheets.step(world.pa, "emp-a", "pa-1", P1, "submit", 1)
+    world.holiday.book(world.pa, "emp-a", "pa-1", date(2026, 2, 2), date(2026, 2, 2), "8", "A day off")
+    service = ExportService(S3ExportFiles(aws["EXPORTS_BUCKET"], "eu-west-2"), wiring.users(), None, world.clock,
+                            personal=[FeedbackExportRows(wiring.feedback_service()), WorkExportRows(world.store, world.directory)])
+    for caller in (world.pa, world.emp):
+        rows = download(service.create(caller, "my_data").download_url)
+        records = [r["record"] for r in rows]
+        assert records[0] == "account" and records.count("shift") == 1 and records.count("timesheet_version") == 2
+        assert records.count("holiday_booking") == 1
+        assert {r["period_start"] for r in rows if r["record"] == "timesheet_version"} == {"2026-01-05"}
