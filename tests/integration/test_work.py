@@ -279,3 +279,13 @@ def test_export_my_data_gains_shifts_timesheets_and_holiday(world, aws):
         assert records[0] == "account" and records.count("shift") == 1 and records.count("timesheet_version") == 2
         assert records.count("holiday_booking") == 1
         assert {r["period_start"] for r in rows if r["record"] == "timesheet_version"} == {"2026-01-05"}
+
+
+def test_the_demo_rota_and_approved_timesheets(world):
+    from infra.local.demo_work import load_work_demo
+
+    made = load_work_demo("emp-a", ["pa-1", "pa-2"], NOW + timedelta(weeks=8), world.rota, world.timesheets, world.directory)
+    assert made["shifts"] > 40 and made["approved"] >= 8
+    ledger = world.holiday.ledger(world.pa, "emp-a", "pa-1", date(2025, 4, 1))
+    assert Decimal(ledger["accrued"]["hours"]) > 0  # pa-1 works irregular hours: 12.07% of each approved period
+
