@@ -298,7 +298,8 @@ class DynamoWorkStore:
 
     def due(self, who: str, before: date) -> Iterator[Head]:
         """Timesheet heads due for `who` ("pa": period ended before `before`; "employer": submitted before)."""
-        for item in WorkItem.by_due.query(who, WorkItem.due_on < before.isoformat()):
+        for item in WorkItem.by_due.query(who, WorkItem.due_on < before.isoformat(),
+                                          filter_condition=WorkItem.reminded.does_not_exist()):
             yield _head(item)
 
     def everything(self, employer_id: str, pa_id: str) -> Iterator[WorkItem]:
@@ -393,6 +394,8 @@ class DynamoWorkStore:
                 else:
                     tx.save(item, condition=WorkItem.version == w.expected)
 
+        if not writes:
+            return
         if len(writes) > TRANSACTION_LIMIT:
             raise ValueError("a rota change is at most 100 shifts")  # the service caps series below this
         self._transact(write, "The rota changed since you opened it: reload it and try again.")

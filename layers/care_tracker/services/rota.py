@@ -149,6 +149,8 @@ class RotaService:
             except ShiftError as exc:
                 raise BadRequest(str(exc), code="invalid_shift") from exc
             new = [s for s in changed if s != current[s.shift_id].shift]
+            if not new:  # nothing differs: nothing to write
+                return {"shifts": [], "warnings": []}
             writes = [ShiftWrite("update", s, employment.pa_name, current[s.shift_id].version, s.day) for s in new]
         else:
             try:
