@@ -173,7 +173,9 @@ def test_reminders_once_each(world):
     world.timesheets.step(world.directory.add_pa("emp-a", "pa-2", contracted=Decimal(20)), "emp-a", "pa-2", P1, "submit", 1)
     at = datetime(2026, 1, 21, 8, tzinfo=UTC)  # the period ended on the 18th; submitted on the 20th
     assert world.timesheets.remind(at) == {"pa": 1, "employer": 1, "skipped": 0}
-    assert world.timesheets.remind(at) == {"pa": 0, "employer": 0, "skipped": 0}
+    from functions.jobs import JOBS
+
+    assert JOBS["remind_timesheets"].schedule and JOBS["remind_timesheets"].run(at) == {"pa": 0, "employer": 0, "skipped": 0}
     subjects = sorted((m.to, m.subject) for m in world.sent())
     assert subjects == [("a@example.org", "A timesheet is waiting for your approval"),
                         ("pa1@example.org", "Your timesheet is waiting to be submitted")]
@@ -289,3 +291,15 @@ def test_the_demo_rota_and_approved_timesheets(world):
     ledger = world.holiday.ledger(world.pa, "emp-a", "pa-1", date(2025, 4, 1))
     assert Decimal(ledger["accrued"]["hours"]) > 0  # pa-1 works irregular hours: 12.07% of each approved period
 
+
+
+def test_archiving_takes_later_shifts_off_the_rota_and_keeps_the_history(world):
+    from care_tracker import wiring
+
+    world.rota.plan(world.emp, "emp-a", "pa-1", fields(P1), repeat_until=P1 + timedelta(weeks=3))
+    world.timesheets.step(world.pa, "emp-a", "pa-1", P1, "submit", 1)
+    wiring.remove_shifts_after_leaving("emp-a", "pa-1", P1 + timedelta(days=10), NOW)
+    left = world.store.shifts_between("emp-a", "pa-1", P1, P1 + timedelta(weeks=4))
+    assert [s.shift.day for s in left] == [P1, P1 + timedelta(weeks=1)]
+    assert world.timesheets.timesheet(world.emp, "emp-a", "pa-1", P1)["status"] == "submitted"
+    assert wiring.purge_work_history("emp-a", "pa-1") > 0 and list(world.store.everything("emp-a", "pa-1")) == []
