@@ -235,7 +235,11 @@ def test_the_audit_pack_downloads_and_parses_back(world, aws):
     world.timesheets.step(world.emp, "emp-a", "pa-1", P1, "return", 2, reason="=HYPERLINK(\"http://x\")")
     world.timesheets.step(world.pa, "emp-a", "pa-1", P1, "submit", 3)
     world.timesheets.step(world.emp, "emp-a", "pa-1", P1, "approve", 4)
-    service = AuditPackService(world.store, world.directory, S3ExportFiles(aws["EXPORTS_BUCKET"], "eu-west-2"), world.clock)
+    records = {"pa-1": {"dbs_issue_date": "2022-12-01", "dbs_level": "enhanced", "right_to_work_checked": "2025-06-01",
+                        "opt_out_start": "2025-06-01"},
+               "pa-2": {"dbs_issue_date": "2024-03-01"}}  # IN-TEST stand-in for issue 11's record of a PA
+    service = AuditPackService(world.store, world.directory, S3ExportFiles(aws["EXPORTS_BUCKET"], "eu-west-2"), world.clock,
+                               records=lambda caller, employer_id, pa_id: records[pa_id])
     export = service.create(world.emp, P1, date(2026, 1, 31))
     key = urlparse(export.download_url).path.split(f"{aws['EXPORTS_BUCKET']}/", 1)[-1].lstrip("/")
     body = boto3.client("s3", region_name="eu-west-2").get_object(Bucket=aws["EXPORTS_BUCKET"], Key=key)["Body"].read()
@@ -251,7 +255,8 @@ def test_the_audit_pack_downloads_and_parses_back(world, aws):
     reasons = [r["reason"] for r in read["timesheet_versions.csv"] if r["action"] == "returned"]
     assert reasons == ["'=HYPERLINK(\"http://x\")"]  # neutralised for Excel
     assert any(r["rule"] == "daily_rest" for r in read["working_time_warnings.csv"])
-    assert {r["pa_id"] for r in read["pas.csv"]} == {"pa-1", "pa-2"}
+    assert [(r["pa_id"], r["dbs_over_3_years"], r["opt_out_start"]) for r in read["pas.csv"]] == [
+        ("pa-1", "true", "2025-06-01"), ("pa-2", "false", "")]
     accrued = [r for r in read["holiday.csv"] if r["pa_id"] == "pa-1" and r["period_start"] == "2026-01-05"]
     assert accrued and accrued[0]["accrued"] == str((Decimal(9 + 9 + 6) * Decimal("0.1207")).quantize(Decimal("0.0001")))
     weeks = [r for r in read["hours_against_funded.csv"] if r["span"] == "week"]

@@ -8,7 +8,10 @@ every export. Each CSV follows rules.csv_export (UTF-8, ISO dates, formula-like 
 - timesheet_lines.csv: the shifts of each timesheet's current version;
 - hours_against_funded.csv: every PA's hours together against the funded hours, per week and period;
 - holiday.csv: the holiday ledger of each PA for each leave year the range touches, per pay period;
-- pas.csv: the PAs (status, start and leaving dates, contracted hours);
+- pas.csv: the PAs (status, start and leaving dates, contracted hours) and, where the PA records
+  are given (`records`: issue 11's record of a PA as its service hands it to the employer), the DBS
+  check (flagged when over 3 years old at the end of the range), the right-to-work check and the
+  48-hour opt-out, which the working-time checks then respect;
 - working_time_warnings.csv: the warnings over the range's shifts, with the rule in words;
 - README.txt: what each file is, and what the pack does not hold.
 
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -35,7 +38,7 @@ from care_tracker.rules.hours import Allowance, paid_minutes_by_day, period_hour
 from care_tracker.rules.pay_periods import leave_year_containing, next_leave_year, periods_overlapping
 from care_tracker.rules.shifts import minutes_to_hours, paid_minutes
 from care_tracker.rules.timesheets import Action, Timesheet
-from care_tracker.rules.working_time import WorkerProfile, working_time_warnings
+from care_tracker.rules.working_time import OptOut, WorkerProfile, working_time_warnings
 from care_tracker.services.exports import Export
 from care_tracker.services.work_access import require_cycle, require_employer, settings_of
 
@@ -53,7 +56,9 @@ FILES = {
     "hours_against_funded.csv": ["span", "from", "to", "worked", "funded", "over_by", "note"],
     "holiday.csv": ["pa_id", "pa_name", "leave_year_start", "period_start", "period_end", "brought_forward", "accrued",
                     "taken", "carried_forward"],
-    "pas.csv": ["pa_id", "pa_name", "status", "start_date", "leaving_date", "contracted_hours_per_week"],
+    "pas.csv": ["pa_id", "pa_name", "status", "start_date", "leaving_date", "contracted_hours_per_week",
+                "dbs_issue_date", "dbs_level", "dbs_over_3_years", "right_to_work_checked", "opt_out_start",
+                "opt_out_cancelled"],
     "working_time_warnings.csv": ["pa_id", "pa_name", "rule", "regulation", "severity", "first_day", "last_day",
                                   "message"],
 }
@@ -65,11 +70,12 @@ timesheet_versions.csv      every version of those timesheets: who, when, what, 
 timesheet_lines.csv         the shifts of each timesheet as it stands
 hours_against_funded.csv    every PA's hours together against the funded hours, per week and pay period
 holiday.csv                 the holiday ledger per PA and leave year, per pay period (hours)
-pas.csv                     the PAs: status, start and leaving dates, contracted hours
+pas.csv                     the PAs: status, start and leaving dates, contracted hours, DBS check (flagged
+                            when over 3 years old), right-to-work check, 48-hour opt-out
 working_time_warnings.csv   working-time warnings over the range (Working Time Regulations 1998)
 
-Hours are exact to 4 decimal places. DBS checks, right-to-work checks and 48-hour opt-outs are kept
-with each PA's record and are not in this pack yet. Contracts and insurance are not kept by Care Tracker.
+Hours are exact to 4 decimal places. Dates are ISO (YYYY-MM-DD). Contracts and insurance are not kept
+by Care Tracker; the DBS certificate itself is never kept, only its number, issue date and level.
 """
 
 
@@ -84,6 +90,35 @@ class ZipFiles(Protocol):
     def write_zip(self, key: str, files: Iterable[tuple[str, Iterable[bytes]]], *, filename: str,
                   metadata: dict[str, str]) -> int: ...
     def download_url(self, key: str, now) -> tuple[str, Any]: ...
+
+
+def _day(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def dbs_over_3_years(issued: date | None, on: date) -> bool | None:
+    """Councils ask for DBS checks under 3 years old: None when there is no check recorded."""
+    if issued is None:
+        return None
+    try:
+        three_years = issued.replace(year=issued.year + 3)
+    except ValueError:  # 29 February
+        three_years = date(issued.year + 3, 3, 1)
+    return on >= three_years
+
+
+def _checks(record: Mapping[str, Any], on: date) -> dict[str, Any]:
+    issued = _day(record.get("dbs_issue_date"))
+    return {"dbs_issue_date": issued, "dbs_level": record.get("dbs_level"), "dbs_over_3_years": dbs_over_3_years(issued, on),
+            "right_to_work_checked": _day(record.get("right_to_work_checked")),
+            "opt_out_start": _day(record.get("opt_out_start")), "opt_out_cancelled": _day(record.get("opt_out_cancelled"))}
+
+
+def _opt_outs(record: Mapping[str, Any]) -> tuple[OptOut, ...]:
+    start = _day(record.get("opt_out_start"))
+    return (OptOut(start, _day(record.get("opt_out_cancelled"))),) if start else ()
 
 
 def _pairs(intervals) -> str:
@@ -121,7 +156,9 @@ class _Sheet:
 
 
 class AuditPackService:
-    def __init__(self, store: AuditStore, directory: EmploymentDirectory, files: ZipFiles, clock: Clock) -> None:
+    def __init__(self, store: AuditStore, directory: EmploymentDirectory, files: ZipFiles, clock: Clock,
+                 records: Callable[[Any, str, str], Mapping[str, Any]] | None = None) -> None:
+        self._records = records
         self._store = store
         self._directory = directory
         self._files = files
@@ -148,14 +185,16 @@ class AuditPackService:
                 continue  # purged, or never an employment of theirs
             name = employment.pa_name
             shifts, heads, versions = self._store.range_items(employer_id, pa_id, span_first, span_last)
+            record = dict(self._records(caller, employer_id, pa_id)) if self._records else {}
             sheets["pas.csv"].write_all([{"pa_id": pa_id, "pa_name": name, "status": employment.status,
                                           "start_date": employment.start_date, "leaving_date": employment.leaving_date,
-                                          "contracted_hours_per_week": employment.contracted_hours}])
+                                          "contracted_hours_per_week": employment.contracted_hours,
+                                          **_checks(record, last)}])
             worked = self._timesheets(sheets, pa_id, name, employer_id, periods, shifts, heads, versions)
             for day, minutes in paid_minutes_by_day(s for s in worked if first <= s.day <= last).items():
                 minutes_by_day[day] = minutes_by_day.get(day, 0) + minutes
             profile = WorkerProfile(date_of_birth=employment.date_of_birth, employment_start=employment.start_date,
-                                    domestic_service=settings.domestic_service)
+                                    domestic_service=settings.domestic_service, opt_outs=_opt_outs(record))
             sheets["working_time_warnings.csv"].write_all(
                 {"pa_id": pa_id, "pa_name": name, "rule": w.rule.value, "regulation": w.regulation,
                  "severity": w.severity.value, "first_day": w.first_day, "last_day": w.last_day, "message": w.message}
