@@ -9,6 +9,7 @@ from care_tracker.config import settings
 from functions import (
     accounts,
     announcements,
+    audit_pack,
     auth,
     commissioners,
     compliance,
@@ -18,11 +19,14 @@ from functions import (
     fallback,
     feedback,
     health,
+    holiday,
     locations,
     middleware,
     no_change,
     registrations,
     returns,
+    rota,
+    timesheets,
     windows,
 )
 
@@ -30,7 +34,8 @@ app = Chalice(app_name="care-tracker")
 app.api.cors = False
 
 for capability in (health, auth, windows, locations, registrations, accounts, announcements, returns, compliance,
-                   enforcement, exports, feedback, commissioners, employers, no_change):
+                   enforcement, exports, feedback, commissioners, employers, no_change,
+                   rota, timesheets, holiday, audit_pack):
     app.register_blueprint(capability.bp)
 
 if settings().local:  # only on the local stack: never registered when deployed

@@ -12,7 +12,7 @@ import traceback
 from pathlib import Path
 
 BENCHMARKS = ["cold_start", "request_counts", "artifact", "accounts", "returns", "compliance", "backups", "web", "feedback",
-              "working_time", "commissioners", "employers"]
+              "working_time", "commissioners", "employers", "work"]
 
 
 def main(argv: list[str]) -> int:

@@ -251,4 +251,17 @@ def purge_expired_records(at: datetime) -> dict:
     result = employer_service().purge_expired(at)
     metrics.add_metric(name="ExpiredRecordsPurged", unit="Count", value=result["deleted_records"])
     logger.info("expired records purged", extra=result)
+
+# ---------- timesheets (RULES 2.3; issue 12) ----------
+
+@job("remind_timesheets", schedule="cron(0 8 * * ? *)",
+     description="Daily: PAs whose pay period ended with the timesheet not submitted, and employers with a submitted "
+                 "timesheet waiting for approval, are emailed once each")
+def remind_timesheets(at: datetime) -> dict:
+    """A conditional marker on each timesheet (cleared when it moves on) makes "once" hold across
+    repeated and overlapping runs."""
+    from care_tracker.wiring import timesheet_service
+
+    result = timesheet_service().remind(at)
+    logger.info("timesheet reminders sent", extra=result)
     return result

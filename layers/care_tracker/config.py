@@ -28,6 +28,7 @@ class Settings:
     suggestions_table: str
     employers_table: str
     sign_in_table: str
+    work_table: str
     imports_bucket: str
     exports_bucket: str
     backups_bucket: str
@@ -92,6 +93,7 @@ def settings() -> Settings:
         suggestions_table=_env("SUGGESTIONS_TABLE"),
         employers_table=_env("EMPLOYERS_TABLE"),
         sign_in_table=_env("SIGN_IN_TABLE"),
+        work_table=_env("WORK_TABLE"),
         imports_bucket=_env("IMPORTS_BUCKET"),
         exports_bucket=_env("EXPORTS_BUCKET"),
         backups_bucket=_env("BACKUPS_BUCKET"),

@@ -254,11 +254,13 @@ def feedback_service():
 
 def personal_export_sources() -> list:
     """What people authored or keep, added to their my_data export: feedback and suggestions
-    (issue 13); an employer's account, settings and PAs, a PA's own employments (issue 11)."""
+    (issue 13); an employer's account, settings and PAs, a PA's own employments (issue 11);
+    shifts, timesheets with their versions and holiday (issue 12)."""
     from care_tracker.services.employers import EmploymentExportRows
     from care_tracker.services.feedback import FeedbackExportRows
 
-    return [FeedbackExportRows(feedback_service()), EmploymentExportRows(employer_store())]
+    return [FeedbackExportRows(feedback_service()), EmploymentExportRows(employer_store()),
+            work_export_rows()]
 
 
 def forget_feedback_author(pa_id: str, at) -> None:
@@ -293,7 +295,7 @@ def employer_service():
 def pa_archived_hooks() -> list:
     """Called by the archive service after its transaction, each with (employer_id, pa_id,
     leaving_date, at). Later issues add theirs here."""
-    return [_forget_feedback_when_no_other_employment]
+    return [_forget_feedback_when_no_other_employment, remove_shifts_after_leaving]
 
 
 def _forget_feedback_when_no_other_employment(employer_id: str, pa_id: str, leaving_date, at) -> None:
@@ -306,8 +308,8 @@ def _forget_feedback_when_no_other_employment(employer_id: str, pa_id: str, leav
 
 def purge_hooks() -> list:
     """Called by purge_expired_records for each expired PA record, each with (employer_id, pa_id) and
-    returning how many items it deleted: later issues delete the PA's work history they keep."""
-    return []
+    returning how many items it deleted: the PA's work history (issue 12)."""
+    return [purge_work_history]
 
 
 # --- commissioners (issue 16) ---
@@ -316,6 +318,62 @@ def commissioner_reads():
     from care_tracker.services.commissioners import CommissionerReads
 
     return CommissionerReads(return_store(), location_directory(), compliance_store(), compliance_reports(), clock())
+
+
+# ---------- rota, timesheets and holiday (issue 12) ----------
+@lru_cache(maxsize=1)
+def work_store():
+    from care_tracker.adapters.work_store import DynamoWorkStore
+
+    return DynamoWorkStore()
+
+
+@lru_cache(maxsize=1)
+def rota_service():
+    from care_tracker.services.rota import RotaService
+
+    return RotaService(work_store(), employment_directory(), clock())
+
+
+@lru_cache(maxsize=1)
+def timesheet_service():
+    from care_tracker.services.timesheets import TimesheetService
+
+    return TimesheetService(work_store(), employment_directory(), users(), mailer(), clock(), settings().login_url)
+
+
+@lru_cache(maxsize=1)
+def holiday_service():
+    from care_tracker.services.holiday import HolidayService
+
+    return HolidayService(work_store(), employment_directory(), clock())
+
+
+@lru_cache(maxsize=1)
+def audit_pack_service():
+    from care_tracker.adapters.export_store import S3ExportFiles
+    from care_tracker.services.audit_pack import AuditPackService
+
+    s = settings()
+    return AuditPackService(work_store(), employment_directory(), S3ExportFiles(s.exports_bucket, s.region), clock())
+
+
+def work_export_rows():
+    from care_tracker.services.holiday import WorkExportRows
+
+    return WorkExportRows(work_store(), employment_directory())
+
+
+def purge_work_history(employer_id: str, pa_id: str) -> int:
+    """For purge_hooks() (contract B): the PA's shifts, timesheets and holiday with this employer, 7 years
+    after leaving."""
+    return work_store().delete_all(employer_id, pa_id)
+
+
+def remove_shifts_after_leaving(employer_id: str, pa_id: str, leaving_date, at) -> None:
+    """For pa_archived_hooks() (contract B): planned shifts after the leaving date leave the rota; the
+    work history up to it is kept for 7 years."""
+    work_store().remove_shifts_after(employer_id, pa_id, leaving_date)
 
 
 def reset() -> None:

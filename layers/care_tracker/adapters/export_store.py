@@ -125,6 +125,25 @@ class S3ExportFiles:
                 out.write(b"".join(pending))
         return out.bytes_written
 
+    @staticmethod
+    def zip_key(owner: str, export_id: str) -> str:
+        return f"exports/{owner}/{export_id}.zip"
+
+    def write_zip(self, key: str, files: Iterable[tuple[str, Iterable[bytes]]], *, filename: str,
+                  metadata: dict[str, str]) -> int:
+        """Streams a zip of (name, chunks) members into the object: one member at a time, compressed as it
+        goes, never the whole archive in memory (zipfile writes data descriptors on a stream it cannot seek)."""
+        import zipfile
+
+        with MultipartWriter(self._s3, self._bucket, key, ContentType="application/zip",
+                             ContentDisposition=f'attachment; filename="{filename}"', Metadata=metadata) as out:
+            with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for name, chunks in files:
+                    with archive.open(name, "w", force_zip64=True) as member:
+                        for chunk in chunks:
+                            member.write(chunk)
+        return out.bytes_written
+
     def exists(self, key: str) -> dict[str, str] | None:
         """The object's metadata, or None if there is no such export (or it has expired)."""
         from botocore.exceptions import ClientError

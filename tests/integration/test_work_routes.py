@@ -1,0 +1,131 @@
+"""Rota, timesheet and holiday routes through the Chalice app with real tokens (Cognito on moto):
+the access matrix (employer A/B, A's PA, B's PA, a provider user, the support team, no token), and
+bad input as a 4xx in the error shape. The employments come from the in-test EmploymentDirectory
+(tests/integration/work_support.py) until issue 11's is merged."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import pytest
+
+from tests.integration.work_support import InTestDirectory
+
+P1 = "2026-01-05"
+WHO = ("employer_a", "employer_b", "pa_a", "pa_b", "provider", "support", "nobody")
+ROLE = {"employer_a": "employer", "employer_b": "employer", "pa_a": "pa", "pa_b": "pa", "provider": "provider_user",
+        "support": "admin"}
+
+
+@pytest.fixture
+def people(aws, sent_mail, monkeypatch):
+    from care_tracker import wiring
+
+    tokens, ids = {}, {}
+    for who, role in ROLE.items():
+        email = f"{who.replace('_', '.')}@example.org"
+        made = wiring.account_service().create_account(email=email, full_name=f"The {who}", roles=[role])
+        ids[who] = made.user_id
+        temporary = re.search(r"Temporary password: (\S+)", [m for m in sent_mail() if m.to == email][-1].body).group(1)
+        challenge = wiring.auth_service().login(email, temporary)
+        tokens[who] = wiring.auth_service().new_password(email, challenge.session, "violet orbit canal mitten").id_token
+    directory = InTestDirectory()  # IN-TEST stand-in for wiring.employment_directory() (issue 11)
+    for employer, pa in (("employer_a", "pa_a"), ("employer_b", "pa_b")):
+        directory.add_employer(ids[employer], first=date.fromisoformat(P1))
+        directory.add_pa(ids[employer], ids[pa])
+    monkeypatch.setattr(wiring, "employment_directory", lambda: directory)
+    return tokens, ids
+
+
+def _call(client, method, path, token=None, body=None):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    response = client.http.request(method, path, headers=headers, body=json.dumps(body).encode() if body is not None else b"")
+    return response.status_code, json.loads(response.body or b"null")
+
+
+def test_access_matrix(people):
+    from chalice.test import Client
+
+    from app import app
+
+    tokens, ids = people
+    a, b, pa_a, pa_b = ids["employer_a"], ids["employer_b"], ids["pa_a"], ids["pa_b"]
+    shift = {"day": "2026-01-06", "start": "09:00", "end": "17:00"}
+    routes = [
+        ("POST", f"/employers/{a}/pas/{pa_a}/shifts", shift, {"employer_a": 201}),
+        ("GET", "/employer/rota?from=2026-01-05&to=2026-01-18", None, {"employer_a": 200, "employer_b": 200}),
+        ("GET", "/pa/rota?from=2026-01-05&to=2026-01-18", None, {"pa_a": 200, "pa_b": 200}),
+        ("GET", f"/employers/{a}/pas/{pa_a}/timesheets/{P1}", None, {"employer_a": 200, "pa_a": 200}),
+        ("GET", f"/employers/{a}/pas/{pa_a}/holiday", None, {"employer_a": 200, "pa_a": 200}),
+        ("GET", f"/employers/{b}/pas/{pa_b}/timesheets/{P1}", None, {"employer_b": 200, "pa_b": 200}),
+        ("GET", f"/employers/{b}/pas/{pa_a}/timesheets/{P1}", None, {}),  # A's PA does not work for B
+        ("GET", f"/employer/hours/{P1}", None, {"employer_a": 200, "employer_b": 200}),
+        ("POST", f"/employers/{a}/pas/{pa_a}/holiday/brought-forward", {"leave_year_start": "2025-04-01", "hours": 8},
+         {"employer_a": 201}),
+        ("POST", "/employer/audit-pack", {"from": "2026-01-05", "to": "2026-01-18"}, {"employer_a": 201, "employer_b": 201}),
+        ("POST", f"/employers/{a}/pas/{pa_b}/shifts", shift, {}),  # B's PA is not A's: 404 for A
+    ]
+    with Client(app) as client:
+        for method, path, body, allowed in routes:
+            for who in WHO:
+                status, answer = _call(client, method, path, tokens.get(who), body)
+                if who in allowed:
+                    assert status == allowed[who], (method, path, who, answer)
+                elif who == "nobody":
+                    assert status == 401, (method, path, who, answer)
+                else:
+                    assert status in (403, 404) and answer["code"] in (
+                        "wrong_role", "not_your_employment", "unknown_employment", "wrong_party"), (method, path, who, answer)
+        # A's shift is on A's rota and A's PA's, on nobody else's
+        rota = _call(client, "GET", "/employer/rota?from=2026-01-06&to=2026-01-06", tokens["employer_a"])[1]
+        assert [s["pa_id"] for s in rota["days"][0]["shifts"]] == [pa_a]
+        assert _call(client, "GET", "/employer/rota?from=2026-01-06&to=2026-01-06", tokens["employer_b"])[1]["days"][0]["shifts"] == []
+        assert len(_call(client, "GET", "/pa/rota?from=2026-01-06&to=2026-01-06", tokens["pa_a"])[1]["days"][0]["shifts"]) == 1
+        assert _call(client, "GET", "/pa/rota?from=2026-01-06&to=2026-01-06", tokens["pa_b"])[1]["days"][0]["shifts"] == []
+        # the PA submits; only the employer approves; the other employer cannot
+        base = f"/employers/{a}/pas/{pa_a}/timesheets/{P1}"
+        assert _call(client, "POST", base + "/submit", tokens["pa_a"], {"version": 1})[0] == 200
+        assert _call(client, "POST", base + "/approve", tokens["pa_a"], {"version": 2})[1]["code"] == "wrong_party"
+        assert _call(client, "POST", base + "/approve", tokens["employer_b"], {"version": 2})[0] == 403
+        status, approved = _call(client, "POST", base + "/approve", tokens["employer_a"], {"version": 2})
+        assert (status, approved["status"]) == (200, "approved")
+
+
+def test_bad_input_is_a_4xx_in_the_error_shape(people):
+    from chalice.test import Client
+
+    from app import app
+
+    tokens, ids = people
+    a, pa_a = ids["employer_a"], ids["pa_a"]
+    with Client(app) as client:
+        cases = [
+            ("POST", f"/employers/{a}/pas/{pa_a}/shifts", {"day": "2026-01-06", "start": "25:00", "end": "17:00"}, 400),
+            ("POST", f"/employers/{a}/pas/{pa_a}/shifts", {"day": "2026-03-29", "start": "01:30", "end": "05:00"}, 400),
+            ("POST", f"/employers/{a}/pas/{pa_a}/shifts", {"day": "2026-01-06", "start": "09:00", "end": "17:00",
+                                                          "repeat_until": "2028-01-01"}, 400),
+            ("GET", "/employer/rota?from=2026-01-05&to=2026-06-30", None, 400),
+            ("GET", "/employer/rota?from=soon&to=2026-06-30", None, 400),
+            ("GET", f"/employers/{a}/pas/{pa_a}/timesheets/2026-01-06", None, 400),
+            ("GET", f"/employers/{a}/pas/{pa_a}/timesheets/yesterday", None, 400),
+            ("GET", f"/employers/{a}/pas/{pa_a}/holiday?leave_year_start=2025-05-01", None, 400),
+            ("PUT", f"/employers/{a}/pas/{pa_a}/shifts/2026-01-06/nope", {"version": 1, "end": "18:00"}, 404),
+            ("POST", f"/employers/{a}/pas/{pa_a}/holiday/bookings/x/maybe",
+             {"version": 1, "leave_year_start": "2025-04-01"}, 400),
+        ]
+        for method, path, body, expected in cases:
+            status, answer = _call(client, method, path, tokens["employer_a"], body)
+            assert status == expected and set(answer) == {"code", "message", "details"}, (method, path, answer)
+        made = _call(client, "POST", f"/employers/{a}/pas/{pa_a}/shifts", tokens["employer_a"],
+                     {"day": "2026-01-06", "start": "09:00", "end": "17:00"})[1]
+        status, answer = _call(client, "POST", f"/employers/{a}/pas/{pa_a}/shifts", tokens["employer_a"],
+                               {"day": "2026-01-06", "start": "16:00", "end": "20:00"})
+        assert (status, answer["code"]) == (409, "overlapping_shifts") and "cannot work two shifts" in answer["message"]
+        shift = made["shifts"][0]
+        path = f"/employers/{a}/pas/{pa_a}/shifts/{shift['day']}/{shift['shift_id']}"
+        assert _call(client, "PUT", path, tokens["employer_a"], {"version": 1, "end": "18:00"})[0] == 200
+        status, answer = _call(client, "PUT", path, tokens["employer_a"], {"version": 1, "end": "19:00"})
+        assert (status, answer["code"]) == (409, "stale")
