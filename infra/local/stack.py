@@ -55,7 +55,6 @@ def main(argv: list[str] | None = None) -> int:
     web_port = args.web_port or free_port()
     web = f"http://127.0.0.1:{web_port}"
     os.environ.update({
-        "LOGIN_URL": f"{web}/sign-in",  # the emails' links point at the local client
         "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local",
         "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "AWS_ENDPOINT_URL": aws,
         "CARE_TRACKER_LOCAL": "1", "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_NAMESPACE": "CareTracker",
@@ -74,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from infra.local.provision import provision
 
-        env = provision(region=REGION)
+        env = provision(region=REGION, overrides={"LoginUrl": f"{web}/sign-in"})  # the emails link to the local client
         env["JWKS_URL"] = f"{aws}/{env['USER_POOL_ID']}/.well-known/jwks.json"
         env["LOCAL_OUTBOX_URL"] = outbox_url
         os.environ.update(env)

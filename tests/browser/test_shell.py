@@ -45,3 +45,20 @@ def test_the_accessibility_check_can_fail(page):
     page.evaluate("document.querySelector('main').append(Object.assign(document.createElement('img'), {src: '/assets/images/icon-180.png'}))")
     with pytest.raises(AssertionError, match="image-alt"):
         check(page, "deliberately-broken")
+
+
+def test_every_module_of_the_client_parses(tmp_path):
+    """A syntax error in a page module only shows when that page is opened: check them all."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    node = shutil.which("node")
+    assert node, "node is needed to build the client"
+    modules = sorted((Path(__file__).resolve().parents[2] / "web" / "js").rglob("*.js"))
+    assert len(modules) > 8
+    for module in modules:
+        copy = tmp_path / (module.stem + ".mjs")  # parsed as an ES module
+        copy.write_text(module.read_text())
+        checked = subprocess.run([node, "--check", str(copy)], capture_output=True, text=True)
+        assert checked.returncode == 0, f"{module.name}: {checked.stderr}"

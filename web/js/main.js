@@ -70,6 +70,21 @@ async function renderNavigation() {
   if (me) bar.append('Signed in as ', h('strong', {}, me.full_name || me.email));
 }
 
-onRendered(() => { renderNavigation(); });
+// Announcements from the support team appear on the first page after signing in.
+async function announcements() {
+  if (!session.signedIn() || sessionStorage.getItem('care-tracker.announce') !== '1') return;
+  sessionStorage.removeItem('care-tracker.announce');
+  let answer;
+  try { answer = await api.get('/announcements'); } catch { return; }
+  if (!answer.announcements.length) return;
+  const main = document.getElementById('main-content');
+  main.prepend(h('div', { class: 'govuk-notification-banner', role: 'region', 'aria-labelledby': 'announcements-title', 'data-module': 'govuk-notification-banner' },
+    h('div', { class: 'govuk-notification-banner__header' }, h('h2', { class: 'govuk-notification-banner__title', id: 'announcements-title' }, 'Announcements')),
+    h('div', { class: 'govuk-notification-banner__content' }, answer.announcements.map((a) => [
+      h('h3', { class: 'govuk-notification-banner__heading' }, a.title),
+      a.body.split(/\n+/).map((line) => h('p', { class: 'govuk-body' }, line))]))));
+}
+
+onRendered(() => { renderNavigation(); announcements(); });
 document.getElementById('loading')?.remove();
 start();

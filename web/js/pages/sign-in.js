@@ -54,7 +54,7 @@ export async function signIn(ctx) {
     const me = await api.me();
     return ctx.navigate(landing(me), { replace: true });
   }
-  const form = h('form', { novalidate: true, 'aria-label': 'Sign in' },
+  const form = h('form', { novalidate: true },
     input({ id: 'email', label: 'Email address', type: 'email', autocomplete: 'username', spellcheck: false }),
     password({ id: 'password', label: 'Password' }),
     button('Sign in'));
@@ -115,7 +115,7 @@ function passwordErrors(error, field) {
 export async function newPassword(ctx) {
   const challenge = challengeOrRestart(ctx, ['NEW_PASSWORD_REQUIRED']);
   if (!challenge) return;
-  const form = h('form', { novalidate: true, 'aria-label': 'Choose a new password' },
+  const form = h('form', { novalidate: true },
     newPasswordField('new-password', 'New password'),
     button('Save password and sign in'));
   ctx.show('Choose a new password', heading('Choose a new password'),
@@ -152,7 +152,7 @@ async function qrImage(uri) {
 }
 
 function codeForm(label, submitText) {
-  return h('form', { novalidate: true, 'aria-label': label },
+  return h('form', { novalidate: true },
     input({ id: 'code', label, hint: 'The 6-digit code your authenticator app shows now', inputmode: 'numeric', autocomplete: 'one-time-code', width: 5, spellcheck: false }),
     button(submitText));
 }
@@ -219,7 +219,7 @@ export async function mfaCode(ctx) {
 }
 
 export async function forgotPassword(ctx) {
-  const form = h('form', { novalidate: true, 'aria-label': 'Reset your password' },
+  const form = h('form', { novalidate: true },
     input({ id: 'email', label: 'Email address', hint: 'The address you sign in with', type: 'email', autocomplete: 'username', spellcheck: false }),
     button('Email me a reset code'));
   ctx.show('Reset your password', heading('Reset your password'),
@@ -238,7 +238,7 @@ export async function forgotPassword(ctx) {
 
 export async function resetPassword(ctx) {
   const email = sessionStorage.getItem('care-tracker.reset-email') || '';
-  const form = h('form', { novalidate: true, 'aria-label': 'Choose a new password' },
+  const form = h('form', { novalidate: true },
     input({ id: 'email', label: 'Email address', type: 'email', autocomplete: 'username', value: email, spellcheck: false }),
     input({ id: 'code', label: 'Reset code', hint: 'From the email we sent you', autocomplete: 'one-time-code', width: 10, spellcheck: false }),
     newPasswordField('new-password', 'New password'),
