@@ -154,22 +154,38 @@ def unique_email(prefix: str) -> str:
     return f"{prefix}.{os.getpid()}.{next(_unique)}@example.org"
 
 
-def new_provider_user(api: Api, location_ids: list[str], *, full_name: str = "Sam Carter") -> tuple[str, str]:
-    """A provider user of the demo approver's organisation, approved through the API: (email, temporary password)."""
+DEMO_APPROVER = "approver@demo.care-tracker.example.org"
+# Returns belong to locations, so the two screen widths work on different organisations' locations:
+# the demo approver's (Northvale Reablement Service, Ashgrove Court) and Harbour Lights' (its first
+# approver from the CQC file, Anna Price: Harbour Lights Supported Living, Harbour View Care Home).
+APPROVER_FOR_SCREEN = {"desktop": DEMO_APPROVER, "phone": "anna.price@example.org"}
+
+
+def new_provider_user(api: Api, location_ids: list[str], *, full_name: str = "Sam Carter",
+                      approver: str = DEMO_APPROVER) -> tuple[str, str]:
+    """A provider user approved through the API by `approver`: (email, temporary password)."""
     email = unique_email("sam")
     created = api.call("POST", "/registrations", json={
         "full_name": full_name, "email": email, "phone": "0117 496 0000", "job_title": "Deputy manager",
         "location_ids": location_ids, "terms_accepted": True, "comms_consent": False})
     assert created.status_code == 201, created.text
-    approver = api.token("approver@demo.care-tracker.example.org")
-    approved = api.call("POST", f"/registrations/{created.json()['id']}/approve", approver)
+    approved = api.call("POST", f"/registrations/{created.json()['id']}/approve", api.token(approver))
     assert approved.status_code == 200, approved.text
     return email, api.welcome_password(email)
 
 
-def demo_locations(api: Api) -> list[str]:
-    me = api.call("GET", "/me", api.token("approver@demo.care-tracker.example.org")).json()
+def demo_locations(api: Api, approver: str = DEMO_APPROVER) -> list[str]:
+    me = api.call("GET", "/me", api.token(approver)).json()
     return me["location_ids"]
+
+
+def tab_to(page, locator, limit: int = 60) -> None:
+    """Presses Tab until `locator` has focus, as a keyboard user does."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if locator.evaluate("el => el === document.activeElement"):
+            return
+    raise AssertionError(f"Tab never reached {locator}")
 
 
 def mail_to(api: Api, email: str, containing: str) -> dict:

@@ -72,11 +72,17 @@ export function inset(...children) {
 }
 
 const LONDON = 'Europe/London';
+function parts(date, options) {
+  return Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: LONDON, ...options }).formatToParts(date).map((x) => [x.type, x.value]));
+}
+// GOV.UK style: "Tuesday 8 December 2026", "8 December 2026 at 10:04am" (London time).
 export function formatDate(iso) {
-  return new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso).toLocaleDateString('en-GB', { timeZone: LONDON, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+  const d = parts(new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso), { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+  return `${d.weekday} ${d.day} ${d.month} ${d.year}`;
 }
 export function formatDateTime(iso) {
-  return new Date(iso).toLocaleString('en-GB', { timeZone: LONDON, day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const d = parts(new Date(iso), { day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit', hour12: true });
+  return `${d.day} ${d.month} ${d.year} at ${d.hour}:${d.minute}${(d.dayPeriod || '').toLowerCase().replace(/\s/g, '')}`;
 }
 export function monthName(period) {
   const [y, m] = period.split('-').map(Number);

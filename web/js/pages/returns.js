@@ -120,7 +120,9 @@ export async function thisMonth(ctx) {
     items.length ? list : null,
     nothing.length ? [h('h2', { class: 'govuk-heading-s' }, 'Owing nothing this month'),
       h('ul', { class: 'govuk-list govuk-list--bullet' }, nothing.map((loc) => h('li', {}, `${loc.name} (not active for the whole window)`)))] : null,
-    items.length ? p(link(`/returns/${items[0].loc.location_id}/${window.period}`, 'See who saved each return and when')) : null);
+    items.length ? [h('h2', { class: 'govuk-heading-m' }, 'Who saved what'),
+      h('ul', { class: 'govuk-list' }, owed.locations.filter((loc) => loc.owes).map((loc) => h('li', {},
+        link(`/returns/${loc.location_id}/${window.period}`, `Save history of ${loc.name}`)))) ] : null);
 }
 
 function savedLine(saved) {
