@@ -206,3 +206,11 @@ def first_sign_in(page, email: str, temporary: str, new_password: str = PASSWORD
     page.get_by_role("heading", name="Choose a new password").wait_for()
     page.get_by_label("New password").fill(new_password)
     page.get_by_role("button", name="Save password and sign in").click()
+
+
+def go_to(page, name: str) -> None:
+    """Follows a link of the service navigation, opening its Menu first on a narrow screen."""
+    toggle = page.locator(".govuk-service-navigation__toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    page.locator("#navigation").get_by_role("link", name=name, exact=True).click()

@@ -9,7 +9,7 @@ import re
 from playwright.sync_api import expect
 
 from infra.local.demo import DEMO_FILE
-from tests.browser.conftest import APPROVER_FOR_SCREEN, check, demo_locations, mail_to, sign_in, unique_email
+from tests.browser.conftest import APPROVER_FOR_SCREEN, check, demo_locations, go_to, mail_to, sign_in, unique_email
 
 
 def _postcode_and_name(location_id: str) -> tuple[str, str]:
@@ -102,7 +102,7 @@ def test_register_then_the_approver_decides(page, api, screen):
     # --- the approver: requests named, approve, reject with a reason
     api.token(approver)  # first sign-in done; the password book has the password
     sign_in(page, approver, api.passwords[approver])
-    page.get_by_role("link", name="Access requests").click()
+    go_to(page, "Access requests")
     expect(page.get_by_role("heading", name="Access requests")).to_be_visible()
     jo = page.locator(".govuk-summary-card", has_text=email)
     expect(jo).to_contain_text("Jo Okafor")
@@ -123,7 +123,7 @@ def test_register_then_the_approver_decides(page, api, screen):
     assert mail_to(api, other, "Please ask with your work email address.")
 
     # --- the organisation's users: promote, deactivate; locations with fewer than two users
-    page.get_by_role("link", name="Users").click()
+    go_to(page, "Users")
     expect(page.get_by_role("heading", name="Users of your organisation")).to_be_visible()
     row = page.locator("tr", has_text=email)
     expect(row).to_contain_text("Provider user")

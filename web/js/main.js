@@ -2,6 +2,7 @@
 // and what happens when the API says the session is over.
 import * as api from './api.js';
 import { h, clear } from './dom.js';
+import { ServiceNavigation, SkipLink, createAll } from '/govuk/govuk-frontend.min.js';
 import { page, navigate, start, onRendered } from './router.js';
 import * as session from './session.js';
 
@@ -11,6 +12,10 @@ const register = () => import('./pages/register.js');
 const approver = () => import('./pages/approver.js');
 const info = () => import('./pages/info.js');
 const home = () => import('./pages/home.js');
+const compliance = () => import('./pages/compliance.js');
+const support = () => import('./pages/support.js');
+const enforcement = () => import('./pages/enforcement.js');
+const bulk = () => import('./pages/bulk.js');
 
 page('/', home, 'home', { auth: false });
 page('/sign-in', signIn, 'signIn', { auth: false });
@@ -33,6 +38,8 @@ page('/register/complete', register, 'complete', { auth: false });
 page('/requests', approver, 'requests');
 page('/requests/:id/reject', approver, 'reject');
 page('/users', approver, 'users');
+page('/compliance', compliance, 'organisation');
+page('/compliance/:location', compliance, 'location');
 page('/accessibility', info, 'accessibility', { auth: false });
 page('/privacy', info, 'privacy', { auth: false });
 page('/not-found', info, 'notFound', { auth: false });
@@ -47,6 +54,7 @@ const NAV = [
   ['/this-month', 'This month', ['provider_user', 'approver']],
   ['/requests', 'Access requests', ['approver', 'admin']],
   ['/users', 'Users', ['approver']],
+  ['/compliance', 'Compliance', ['provider_user', 'approver']],
 ];
 
 async function renderNavigation() {
@@ -87,4 +95,6 @@ async function announcements() {
 
 onRendered(() => { renderNavigation(); announcements(); });
 document.getElementById('loading')?.remove();
+createAll(ServiceNavigation, undefined, { scope: document.querySelector('header'), onError: () => {} });
+createAll(SkipLink, undefined, { scope: document.body, onError: () => {} });
 start();
