@@ -194,18 +194,15 @@ def mail_to(api: Api, email: str, containing: str) -> dict:
     return found[-1]
 
 
-def sign_in(page, email: str, password: str) -> None:
+def sign_in(page, email: str, password: str, *, expect_success: bool = True) -> None:
+    from playwright.sync_api import expect
+
     page.goto("/sign-in")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
-
-
-def first_sign_in(page, email: str, temporary: str, new_password: str = PASSWORD) -> None:
-    sign_in(page, email, temporary)
-    page.get_by_role("heading", name="Choose a new password").wait_for()
-    page.get_by_label("New password").fill(new_password)
-    page.get_by_role("button", name="Save password and sign in").click()
+    if expect_success:  # signed in: the name shows, the tokens are stored
+        expect(page.locator("#user-bar")).to_contain_text("Signed in as")
 
 
 def go_to(page, name: str) -> None:
@@ -214,3 +211,15 @@ def go_to(page, name: str) -> None:
     if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
         toggle.click()
     page.locator("#navigation").get_by_role("link", name=name, exact=True).click()
+
+
+# September, October and November 2026 closed with nothing saved: three misses in a row, so private
+# providers' locations are eligible and their organisations get enforcement cases (RULES 1.6).
+CLOSINGS = ("2026-09-15T00:30:00+01:00", "2026-10-15T00:30:00+01:00", "2026-11-17T00:30:00+00:00")
+
+
+@pytest.fixture(scope="session")
+def closed_windows(api):
+    for at in CLOSINGS:  # the scheduled job, as if the clock read `at`; running it again changes nothing
+        answer = api.call("POST", "/_local/jobs/close_window", json={"at": at})
+        assert answer.status_code == 200, answer.text

@@ -40,6 +40,11 @@ page('/requests/:id/reject', approver, 'reject');
 page('/users', approver, 'users');
 page('/compliance', compliance, 'organisation');
 page('/compliance/:location', compliance, 'location');
+page('/announcements', support, 'announcements');
+page('/reports', support, 'reports');
+page('/at-risk', support, 'atRisk');
+page('/tasks', support, 'tasks');
+page('/downloads', support, 'downloads');
 page('/accessibility', info, 'accessibility', { auth: false });
 page('/privacy', info, 'privacy', { auth: false });
 page('/not-found', info, 'notFound', { auth: false });
@@ -55,6 +60,11 @@ const NAV = [
   ['/requests', 'Access requests', ['approver', 'admin']],
   ['/users', 'Users', ['approver']],
   ['/compliance', 'Compliance', ['provider_user', 'approver']],
+  ['/announcements', 'Announcements', ['admin']],
+  ['/reports', 'Reports', ['admin']],
+  ['/at-risk', 'At risk', ['admin']],
+  ['/tasks', 'Tasks', ['admin']],
+  ['/downloads', 'Downloads', ['admin']],
 ];
 
 async function renderNavigation() {

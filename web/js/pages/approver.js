@@ -45,11 +45,12 @@ export async function requests(ctx) {
       h('div', { class: 'govuk-summary-card__content' },
         summaryList([
           ['Email address', r.email], ['Job title', r.job_title || 'Not given'], ['Phone', r.phone || 'Not given'],
-          ['Locations', r.all_locations ? 'Every location of the organisation'
+          r.local_authorities.length ? ['Local authorities (commissioner)', r.local_authorities.join(', ')] : null,
+          r.local_authorities.length ? null : ['Locations', r.all_locations ? 'Every location of the organisation'
             : h('ul', { class: 'govuk-list' }, r.location_ids.map((id) => h('li', {}, names[id] ? `${names[id]} (${id})` : id)))],
           ['Asked', formatDateTime(r.created_at)],
           ['Communications', r.comms_consent ? 'Agreed to news by email' : 'No news by email'],
-        ]),
+        ].filter(Boolean)),
         form));
   });
   ctx.show('Access requests', heading('Access requests', 'l', isSupport ? 'Support team: organisations without an approver' : null),

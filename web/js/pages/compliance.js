@@ -1,7 +1,8 @@
 // Journey 5, compliance: a location's months (completed, missed, owed nothing) and its escalation
 // stage; the organisation's view for approvers.
 import * as api from '../api.js';
-import { h, heading, p, link, table, tag, inset, monthName } from '../dom.js';
+import { h, heading, p, link, button, table, tag, inset, monthName } from '../dom.js';
+import { radios, textarea, submitting, showErrors, apiErrors } from '../forms.js';
 
 export const STATUS = { completed: ['Completed', 'green'], missed: ['Missed', 'red'], not_due: ['Owed nothing', 'grey'] };
 export const STAGE = {
@@ -31,16 +32,42 @@ export async function organisation(ctx) {
 }
 
 export async function location(ctx) {
-  const view = await api.get(`/locations/${encodeURIComponent(ctx.params.location)}/compliance`);
+  const [view, me] = await Promise.all([api.get(`/locations/${encodeURIComponent(ctx.params.location)}/compliance`), api.me()]);
   const latest = view.months[0];
   const title = `Compliance of ${view.name || view.location_id}`;
-  ctx.show(title, h('a', { class: 'govuk-back-link', href: '/compliance' }, 'Back to compliance'),
+  const missed = view.months.filter((m) => m.status === 'missed');
+  let correction = null;
+  if (me.roles.includes('admin') && missed.length) {
+    const careTypes = [...new Set(missed.flatMap((m) => m.care_types))];
+    correction = h('form', { novalidate: true },
+      h('h2', { class: 'govuk-heading-m' }, 'Accept a late return'),
+      p('When a provider had a reasonable excuse (an outage, for example), a return saved late can count for its month.'),
+      radios({ name: 'period', legend: 'Which month?', options: missed.map((m) => [m.period, monthName(m.period)]) }),
+      radios({ name: 'care_type', legend: 'Which return?', options: careTypes.map((ct) => [ct, ct.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase())]) }),
+      textarea({ id: 'reason', label: 'Why does it count?', hint: 'Recorded with your name and the time' }),
+      button('Accept the late return'));
+    submitting(correction, async (values) => {
+      const errors = [];
+      if (!values.period) errors.push({ field: 'period', text: 'Select the month' });
+      if (!values.care_type) errors.push({ field: 'care_type', text: 'Select the return' });
+      if (values.reason.trim().length < 3) errors.push({ field: 'reason', text: 'Enter why the late return counts' });
+      if (errors.length) return showErrors(correction, errors);
+      try {
+        await api.post(`/locations/${encodeURIComponent(view.location_id)}/compliance/${values.period}/corrections`, { care_type: values.care_type, reason: values.reason.trim() });
+        ctx.navigate(window.location.pathname, { replace: true, message: { title: `The late ${values.care_type.replace(/_/g, ' ')} return for ${monthName(values.period)} now counts` } });
+      } catch (error) {
+        showErrors(correction, apiErrors(error, { reason: 'Reason', care_type: 'Return' }, 'reason'));
+      }
+    });
+  }
+  ctx.show(title, h('a', { class: 'govuk-back-link', href: me.roles.includes('admin') ? '/at-risk' : '/compliance' }, 'Back'),
     heading(title),
     latest ? p('Stage now: ', h('strong', {}, STAGE[latest.stage] || latest.stage)) : null,
     view.public_body ? inset('Run by a public body: tracked and reported, never escalated to an enforcement case.') : null,
     view.months.length
       ? table('Each month, newest first', ['Month', 'Result', 'Care types', 'Missed in a row', 'Missed in 12 months', 'Stage'],
-        view.months.map((m) => [monthName(m.period), statusTag(m.status), m.care_types.join(', ').replace(/_/g, ' ') || 'None',
-          String(m.consecutive_misses), String(m.misses_last_12), STAGE[m.stage] || m.stage]), { numeric: [3, 4] })
-      : p('No window has been counted for this location yet.'));
+        view.months.map((m) => [monthName(m.period), [statusTag(m.status), m.accepted_late.length ? ` (late return accepted: ${m.accepted_late.join(', ').replace(/_/g, ' ')})` : ''],
+          m.care_types.join(', ').replace(/_/g, ' ') || 'None', String(m.consecutive_misses), String(m.misses_last_12), STAGE[m.stage] || m.stage]), { numeric: [3, 4] })
+      : p('No window has been counted for this location yet.'),
+    correction);
 }
