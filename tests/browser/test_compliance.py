@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import APPROVER_FOR_SCREEN, check, go_to, sign_in
 
+
 def test_compliance_of_the_organisation_and_a_location(page, api, screen, closed_windows):
     approver = APPROVER_FOR_SCREEN[screen]
     api.token(approver)
