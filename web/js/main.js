@@ -45,6 +45,8 @@ page('/reports', support, 'reports');
 page('/at-risk', support, 'atRisk');
 page('/tasks', support, 'tasks');
 page('/downloads', support, 'downloads');
+page('/cases', enforcement, 'cases');
+page('/case', enforcement, 'oneCase');
 page('/accessibility', info, 'accessibility', { auth: false });
 page('/privacy', info, 'privacy', { auth: false });
 page('/not-found', info, 'notFound', { auth: false });
@@ -65,6 +67,7 @@ const NAV = [
   ['/at-risk', 'At risk', ['admin']],
   ['/tasks', 'Tasks', ['admin']],
   ['/downloads', 'Downloads', ['admin']],
+  ['/cases', 'Enforcement cases', ['enforcement_officer', 'admin']],
 ];
 
 async function renderNavigation() {

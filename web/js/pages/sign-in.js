@@ -16,6 +16,7 @@ export function landing(me) {
   const roles = me.roles || [];
   if (roles.includes('provider_user') || roles.includes('approver')) return '/this-month';
   if (roles.includes('admin')) return '/requests';
+  if (roles.includes('enforcement_officer')) return '/cases';
   return '/';
 }
 
