@@ -1,7 +1,8 @@
 """The whole service on this machine: moto's server as the local AWS, the resources from
-infra/resources.yaml, demo data, and the API under `chalice local`.
+infra/resources.yaml, demo data, the API under `chalice local`, and the web client with the API
+under /api/ on one address (infra/local/web.py; the client is built by `python -m infra.web_build`).
 
-    python -m infra.local.stack [--api-port 8000] [--aws-port 4566] [--info-file PATH]
+    python -m infra.local.stack [--web-port 0] [--api-port 8000] [--aws-port 4566] [--info-file PATH]
     make run ARGS="--api-port 8300"          # the same, through make
 
 Runs from the repository's root as written: it puts layers/ on the path itself. Ctrl-C (or SIGTERM)
@@ -64,6 +65,7 @@ def _requests_to(path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--web-port", type=int, default=0, help="the web client, with the API under /api/ (default: a free port; make run: 8080)")
     parser.add_argument("--api-port", type=int, default=8000)
     parser.add_argument("--aws-port", type=int, default=4566)
     parser.add_argument("--info-file", help="write the URLs and demo logins here as JSON once ready")
@@ -74,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     _requests_to(aws_log)
 
     aws = f"http://127.0.0.1:{args.aws_port}"
+    web_port = args.web_port or free_port()
+    web = f"http://127.0.0.1:{web_port}"
     os.environ.update({
         "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local",
         "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "AWS_ENDPOINT_URL": aws,
@@ -92,10 +96,11 @@ def main(argv: list[str] | None = None) -> int:
 
     outbox, outbox_url = serve_outbox(REGION)
     api: subprocess.Popen | None = None
+    site = None
     try:
         from infra.local.provision import provision
 
-        env = provision(region=REGION)
+        env = provision(region=REGION, overrides={"LoginUrl": f"{web}/sign-in"})  # the emails link to the local client
         env["JWKS_URL"] = f"{aws}/{env['USER_POOL_ID']}/.well-known/jwks.json"
         env["LOCAL_OUTBOX_URL"] = outbox_url
         # Links in emails ("no change") lead to this stack's API, at the root of its address.
@@ -119,10 +124,16 @@ def main(argv: list[str] | None = None) -> int:
         )
         url = f"http://127.0.0.1:{args.api_port}"
         _wait_for(f"{url}/health", 60, api)
-        info = {"api": url, "aws": aws, "logins": logins, "user_pool_id": env["USER_POOL_ID"]}
+        from infra.local.web import CLIENT_BUILD, serve_web
+
+        site, web = serve_web(web_port, url)
+        info = {"web": web, "api": url, "aws": aws, "logins": logins, "user_pool_id": env["USER_POOL_ID"]}
         if args.info_file:
             Path(args.info_file).write_text(json.dumps(info))
-        print(f"\nCare Tracker is running at {url}  (local AWS: {aws})", flush=True)
+        print(f"\nCare Tracker is running at {web}  (open it in a browser; the API answers there under /api/)", flush=True)
+        if not (CLIENT_BUILD / "index.html").is_file():
+            print("  The web client is not built: run `python -m infra.web_build` (make run does).")
+        print(f"  API: {url}  (local AWS: {aws})")
         print(f"  API description: {url}/openapi.json   Sent mail: {url}/_local/outbox")
         print("  Demo logins (you will be asked to choose a new password at first login):")
         for email, password in {**logins, **staff}.items():
@@ -149,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.3)
         return 0 if stop["now"] else (api.returncode or 1)
     finally:
+        if site is not None:
+            site.shutdown()
+            site.server_close()
         if api is not None and api.poll() is None:
             api.terminate()
             try:

@@ -1,0 +1,113 @@
+// Care Tracker's web client: the route table, the navigation for the signed-in person's roles,
+// and what happens when the API says the session is over.
+import * as api from './api.js';
+import { h, clear } from './dom.js';
+import { ServiceNavigation, SkipLink, createAll } from '/govuk/govuk-frontend.min.js';
+import { page, navigate, start, onRendered } from './router.js';
+import * as session from './session.js';
+
+const signIn = () => import('./pages/sign-in.js');
+const returns = () => import('./pages/returns.js');
+const register = () => import('./pages/register.js');
+const approver = () => import('./pages/approver.js');
+const info = () => import('./pages/info.js');
+const home = () => import('./pages/home.js');
+const compliance = () => import('./pages/compliance.js');
+const support = () => import('./pages/support.js');
+const enforcement = () => import('./pages/enforcement.js');
+const bulk = () => import('./pages/bulk.js');
+
+page('/', home, 'home', { auth: false });
+page('/sign-in', signIn, 'signIn', { auth: false });
+page('/sign-in/new-password', signIn, 'newPassword', { auth: false });
+page('/sign-in/set-up-authenticator', signIn, 'mfaSetup', { auth: false });
+page('/sign-in/authenticator-code', signIn, 'mfaCode', { auth: false });
+page('/forgot-password', signIn, 'forgotPassword', { auth: false });
+page('/reset-password', signIn, 'resetPassword', { auth: false });
+page('/signed-out', signIn, 'signedOut', { auth: false });
+page('/sign-out', signIn, 'signOut', { auth: false });
+page('/account-deactivated', signIn, 'deactivated', { auth: false });
+page('/this-month', returns, 'thisMonth');
+page('/returns/:location/:period', returns, 'history');
+page('/returns/:location/:period/:care_type', returns, 'returnForm');
+page('/returns/:location/:period/:care_type/no-change', returns, 'noChange');
+page('/register', register, 'details', { auth: false });
+page('/register/locations', register, 'locations', { auth: false });
+page('/register/terms', register, 'terms', { auth: false });
+page('/register/complete', register, 'complete', { auth: false });
+page('/requests', approver, 'requests');
+page('/requests/:id/reject', approver, 'reject');
+page('/users', approver, 'users');
+page('/compliance', compliance, 'organisation');
+page('/compliance/:location', compliance, 'location');
+page('/announcements', support, 'announcements');
+page('/reports', support, 'reports');
+page('/at-risk', support, 'atRisk');
+page('/tasks', support, 'tasks');
+page('/downloads', support, 'downloads');
+page('/cases', enforcement, 'cases');
+page('/case', enforcement, 'oneCase');
+page('/accessibility', info, 'accessibility', { auth: false });
+page('/privacy', info, 'privacy', { auth: false });
+page('/not-found', info, 'notFound', { auth: false });
+
+api.onUnauthorized(() => {
+  session.rememberReturn(window.location.pathname + window.location.search);
+  navigate('/sign-in?expired=1', { replace: true });
+});
+api.onDeactivated(() => navigate('/account-deactivated', { replace: true }));
+
+const NAV = [
+  ['/this-month', 'This month', ['provider_user', 'approver']],
+  ['/requests', 'Access requests', ['approver', 'admin']],
+  ['/users', 'Users', ['approver']],
+  ['/compliance', 'Compliance', ['provider_user', 'approver']],
+  ['/announcements', 'Announcements', ['admin']],
+  ['/reports', 'Reports', ['admin']],
+  ['/at-risk', 'At risk', ['admin']],
+  ['/tasks', 'Tasks', ['admin']],
+  ['/downloads', 'Downloads', ['admin']],
+  ['/cases', 'Enforcement cases', ['enforcement_officer', 'admin']],
+];
+
+async function renderNavigation() {
+  const list = document.getElementById('navigation');
+  const bar = document.getElementById('user-bar');
+  const me = session.signedIn() ? session.cachedMe() : null;
+  if (session.signedIn() && !me) {
+    api.me().then(renderNavigation, () => {});
+    return;
+  }
+  const here = window.location.pathname;
+  const items = me ? NAV.filter(([, , roles]) => roles.some((r) => me.roles.includes(r))) : [];
+  const links = me ? [...items, ['/sign-out', 'Sign out', []]] : [['/sign-in', 'Sign in', []], ['/register', 'Create an account', []]];
+  clear(list);
+  for (const [href, text] of links) {
+    const active = here === href || (href !== '/' && here.startsWith(href + '/'));
+    list.append(h('li', { class: 'govuk-service-navigation__item' + (active ? ' govuk-service-navigation__item--active' : '') },
+      h('a', { class: 'govuk-service-navigation__link', href, 'aria-current': active ? 'page' : null }, active ? h('strong', { class: 'govuk-service-navigation__active-fallback' }, text) : text)));
+  }
+  clear(bar);
+  if (me) bar.append('Signed in as ', h('strong', {}, me.full_name || me.email));
+}
+
+// Announcements from the support team appear on the first page after signing in.
+async function announcements() {
+  if (!session.signedIn() || sessionStorage.getItem('care-tracker.announce') !== '1') return;
+  sessionStorage.removeItem('care-tracker.announce');
+  let answer;
+  try { answer = await api.get('/announcements'); } catch { return; }
+  if (!answer.announcements.length) return;
+  const main = document.getElementById('main-content');
+  main.prepend(h('div', { class: 'govuk-notification-banner', role: 'region', 'aria-labelledby': 'announcements-title', 'data-module': 'govuk-notification-banner' },
+    h('div', { class: 'govuk-notification-banner__header' }, h('h2', { class: 'govuk-notification-banner__title', id: 'announcements-title' }, 'Announcements')),
+    h('div', { class: 'govuk-notification-banner__content' }, answer.announcements.map((a) => [
+      h('h3', { class: 'govuk-notification-banner__heading' }, a.title),
+      a.body.split(/\n+/).map((line) => h('p', { class: 'govuk-body' }, line))]))));
+}
+
+onRendered(() => { renderNavigation(); announcements(); });
+document.getElementById('loading')?.remove();
+createAll(ServiceNavigation, undefined, { scope: document.querySelector('header'), onError: () => {} });
+createAll(SkipLink, undefined, { scope: document.body, onError: () => {} });
+start();

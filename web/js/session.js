@@ -1,0 +1,37 @@
+// Who is signed in. Tokens live in sessionStorage (this tab only, gone when it closes), never in
+// localStorage. The sign-in challenge's session (between password and new password/MFA) is
+// kept in memory only.
+
+const TOKENS = 'care-tracker.tokens';
+const RETURN_TO = 'care-tracker.return-to';
+let me = null;
+let challenge = null;
+
+export function tokens() {
+  try { return JSON.parse(sessionStorage.getItem(TOKENS)); } catch { return null; }
+}
+export function idToken() { return tokens()?.id_token || null; }
+export function signedIn() { return Boolean(idToken()); }
+export function store(answer) {
+  sessionStorage.setItem(TOKENS, JSON.stringify({ id_token: answer.id_token, access_token: answer.access_token }));
+  me = null;
+  challenge = null;
+}
+export function clear() {
+  sessionStorage.removeItem(TOKENS);
+  me = null;
+}
+export function cachedMe() { return me; }
+export function setMe(value) { me = value; }
+
+export function setChallenge(value) { challenge = value; }
+export function currentChallenge() { return challenge; }
+
+export function rememberReturn(path) {
+  if (path && !path.startsWith('/sign-in')) sessionStorage.setItem(RETURN_TO, path);
+}
+export function takeReturn() {
+  const path = sessionStorage.getItem(RETURN_TO);
+  sessionStorage.removeItem(RETURN_TO);
+  return path && path.startsWith('/') && !path.startsWith('//') ? path : null;
+}
