@@ -251,6 +251,8 @@ def purge_expired_records(at: datetime) -> dict:
     result = employer_service().purge_expired(at)
     metrics.add_metric(name="ExpiredRecordsPurged", unit="Count", value=result["deleted_records"])
     logger.info("expired records purged", extra=result)
+    return result
+
 
 # ---------- timesheets (RULES 2.3; issue 12) ----------
 
