@@ -6,7 +6,7 @@ from typing import Annotated
 from chalice import Blueprint
 from pydantic import BaseModel, Field
 
-from functions.http import Email, NamedLocation, Strict, route
+from functions.http import Email, NamedLocation, Strict, route, text
 
 bp = Blueprint(__name__)
 
@@ -83,7 +83,7 @@ class SignedInSetupResponse(BaseModel):
 
 
 class MfaResetRequest(Strict):
-    reason: str = Field(min_length=5, max_length=500, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
+    reason: text(500, multiline=True, min_length=5) = Field(
                         description="Why (e.g. 'lost phone, identity checked by a call to the registered manager')")
 
 

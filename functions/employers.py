@@ -11,18 +11,17 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from chalice import Blueprint
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, Field, StrictBool, StringConstraints, model_validator
 
-from functions.http import Email, Strict, route
+from functions.http import Email, Name, Strict, route, text
 
 bp = Blueprint(__name__)
 
 EMPLOYER, PA, SUPPORT = ("employer",), ("pa",), ("admin",)
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=30, pattern=r"^[0-9+() \-]+$")]
-Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=400)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Address = text(400, multiline=True, min_length=5)  # line breaks allowed; control characters are not
+Short = text(100, multiline=False)
 Hours = Annotated[Decimal, Field(ge=0, le=168, decimal_places=2)]
 
 
@@ -60,7 +59,7 @@ class EmployerDetails(Strict):
         default=None, description="For managed_by=appointed: who appointed them (Care Act 2014 s31 nominated / s32 authorised person)")
     funding_type: Literal["direct_payment", "personal_budget", "compensation_or_trust", "personal_health_budget",
                           "continuing_care"]
-    care_package_confirmed: bool = Field(description="A care package is already in place (without one, sign-up says where to go first)")
+    care_package_confirmed: StrictBool = Field(description="A care package is already in place (without one, sign-up says where to go first)")
 
 
 class EmployerSignUp(EmployerDetails):
@@ -73,7 +72,7 @@ class Settings(BaseModel):
     pay_cycle: str | None
     first_period_start: str | None
     leave_year_start: str = Field(description="MM-DD; 04-01 unless changed")
-    domestic_service: bool
+    domestic_service: StrictBool
     version: int
 
 
@@ -97,7 +96,7 @@ class SettingsChange(Strict):
     pay_cycle: Literal["weekly", "two_weekly", "four_weekly", "monthly"] | None = None
     first_period_start: date | None = None
     leave_year_start: Annotated[MonthDay | None, AfterValidator(_check_month_day)] = None
-    domestic_service: bool | None = None
+    domestic_service: StrictBool | None = None
 
 
 class FindEmployer(Strict):
@@ -120,9 +119,9 @@ class NewPa(EmergencyContact):
     ni_number: NiNumber = Field(description="National Insurance number (HMRC's rule; spaces ignored)")
     start_date: date
     contracted_hours: Hours | None = Field(default=None, description="Contracted hours a week")
-    irregular_hours: bool = Field(default=False, description="True instead of contracted_hours")
+    irregular_hours: StrictBool = Field(default=False, description="True instead of contracted_hours")
     relationship: Relationship = Field(default="none", description="The PA's relationship to the person cared for")
-    provider_agreed: bool = Field(default=False, description="For a family member or friend: the care package provider has agreed")
+    provider_agreed: StrictBool = Field(default=False, description="For a family member or friend: the care package provider has agreed")
 
     @model_validator(mode="after")
     def _hours_or_irregular(self):
@@ -138,9 +137,9 @@ class PaChange(EmergencyContact):
     address: Address | None = None
     date_of_birth: date | None = None
     contracted_hours: Hours | None = Field(default=None, description="null with irregular_hours: true for irregular hours")
-    irregular_hours: bool | None = None
+    irregular_hours: StrictBool | None = None
     relationship: Relationship | None = None
-    provider_agreed: bool | None = None
+    provider_agreed: StrictBool | None = None
     dbs_certificate_number: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{12}$")] | None = Field(
         default=None, description="The DBS certificate's 12-digit number (never the certificate itself)")
     dbs_issue_date: date | None = None
@@ -160,9 +159,9 @@ class PaView(BaseModel):
     ni_number: str
     start_date: str
     contracted_hours: str | None
-    irregular_hours: bool
+    irregular_hours: StrictBool
     relationship: str | None
-    provider_agreed: bool | None
+    provider_agreed: StrictBool | None
     emergency_contact_name: str | None
     emergency_contact_phone: str | None
     emergency_contact_relationship: str | None
@@ -192,7 +191,7 @@ class PaListItem(BaseModel):
     start_date: str
     email: str | None = None
     contracted_hours: str | None = None
-    irregular_hours: bool | None = None
+    irregular_hours: StrictBool | None = None
     ni_number: str | None = Field(default=None, description="Archived list only (RULES 2.5's minimised record)")
     leaving_date: str | None = None
 
@@ -228,8 +227,8 @@ class MyEmployment(BaseModel):
     status: str
     start_date: str
     contracted_hours: str | None
-    irregular_hours: bool
-    details_missing: bool = Field(description="Reactivated: fill in your details (PUT .../details) before anything else")
+    irregular_hours: StrictBool
+    details_missing: StrictBool = Field(description="Reactivated: fill in your details (PUT .../details) before anything else")
     version: int | None
     my_details: MyDetails
 

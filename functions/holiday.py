@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import Annotated
 
 from chalice import Blueprint
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
-from functions.http import Strict, route
+from functions.http import Strict, route, text
 from functions.rota import BOTH, EMPLOYER, user_id
 
 bp = Blueprint(__name__)
@@ -26,7 +26,7 @@ class NewBooking(Strict):
     first_day: date
     last_day: date
     hours: Hours
-    note: Annotated[str, StringConstraints(max_length=500)] | None = None
+    note: text(500, multiline=True, min_length=0) | None = None
 
 
 class Decision(Strict):

@@ -8,12 +8,12 @@ from typing import Annotated
 from chalice import Blueprint
 from pydantic import Field, StringConstraints
 
-from functions.http import Strict, route
+from functions.http import Strict, route, text
 from functions.rota import BOTH, EMPLOYER, ShiftFields, path_date, user_id
 
 bp = Blueprint(__name__)
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Reason = text(2000, multiline=True)
 BASE = "/employers/{employer_id}/pas/{pa_id}/timesheets/{period_start}"
 
 

@@ -10,6 +10,7 @@ import pytest
 from bench.accounts import csv_text, header, location_values
 from care_tracker import messages, wiring
 from care_tracker.rules.reporting_window import window_for_period
+from tests.support import sign_in
 
 ORG_A = "1-4000000000"
 A1, A2 = "1-3000000000", "1-3000000001"
@@ -94,8 +95,7 @@ def test_me_and_the_registration_queue_show_names_beside_ids(organisation, sent_
 
     temporary = re.search(r"Temporary password: (\S+)", [m for m in sent_mail() if m.to == "boss@example.org"][-1].body).group(1)
     auth = wiring.auth_service()
-    token = auth.new_password("boss@example.org", auth.login("boss@example.org", temporary).session,
-                              "copper meadow lantern ripple").id_token
+    token = sign_in(auth, "boss@example.org", temporary, "copper meadow lantern ripple").id_token
     names = {lid: loc["name"] for lid, loc in wiring.location_directory().get_locations([A1, A2]).items()}
     with Client(app) as client:
         me = json.loads(client.http.get("/me", headers={"Authorization": f"Bearer {token}"}).body)

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from tests.integration.work_support import InTestDirectory
+from tests.support import sign_in
 
 P1 = "2026-01-05"
 WHO = ("employer_a", "employer_b", "pa_a", "pa_b", "provider", "support", "nobody")
@@ -28,8 +29,7 @@ def people(aws, sent_mail, monkeypatch):
         made = wiring.account_service().create_account(email=email, full_name=f"The {who}", roles=[role])
         ids[who] = made.user_id
         temporary = re.search(r"Temporary password: (\S+)", [m for m in sent_mail() if m.to == email][-1].body).group(1)
-        challenge = wiring.auth_service().login(email, temporary)
-        tokens[who] = wiring.auth_service().new_password(email, challenge.session, "violet orbit canal mitten").id_token
+        tokens[who] = sign_in(wiring.auth_service(), email, temporary, "violet orbit canal mitten").id_token
     directory = InTestDirectory()  # IN-TEST stand-in for wiring.employment_directory() (issue 11)
     for employer, pa in (("employer_a", "pa_a"), ("employer_b", "pa_b")):
         directory.add_employer(ids[employer], first=date.fromisoformat(P1))
