@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from chalice import Blueprint
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, RootModel
 
 from functions.http import Email, NamedLocation, Strict, route, text
 
@@ -95,6 +95,10 @@ class MfaResetResponse(BaseModel):
     mfa_required: bool = Field(description="Whether they must enrol again at their next sign-in (their roles need it)")
 
 
+class SignInAnswer(RootModel[TokensResponse | ChallengeResponse]):
+    """Tokens, or the next challenge of the sign-in (what /auth/login and its answers return)."""
+
+
 class Accepted(BaseModel):
     message: str
 
@@ -125,7 +129,7 @@ def _login_answer(result):
 
 @route(bp, "/auth/login", "POST",
        summary="Log in: tokens, or a challenge (NEW_PASSWORD_REQUIRED, MFA_SETUP, SOFTWARE_TOKEN_MFA); 429 locked_out after 5 failures in 15 minutes",
-       public=True, body=LoginRequest, response=TokensResponse, tag="auth")
+       public=True, body=LoginRequest, response=SignInAnswer, tag="auth")
 def login(body: LoginRequest):
     from care_tracker.errors import Unauthorized
     from care_tracker.observability import metrics
@@ -141,7 +145,7 @@ def login(body: LoginRequest):
 
 
 @route(bp, "/auth/new-password", "POST", summary="Choose a password at first login (answers the challenge)",
-       public=True, body=NewPasswordRequest, response=TokensResponse, tag="auth")
+       public=True, body=NewPasswordRequest, response=SignInAnswer, tag="auth")
 def new_password(body: NewPasswordRequest):
     from care_tracker.wiring import auth_service
 
@@ -166,7 +170,7 @@ def mfa_confirm(body: MfaCodeRequest):
 
 
 @route(bp, "/auth/mfa", "POST", summary="Answer SOFTWARE_TOKEN_MFA with the authenticator app's code, and sign in",
-       public=True, body=MfaCodeRequest, response=TokensResponse, tag="auth")
+       public=True, body=MfaCodeRequest, response=SignInAnswer, tag="auth")
 def mfa_answer(body: MfaCodeRequest):
     from care_tracker.wiring import auth_service
 
