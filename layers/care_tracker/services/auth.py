@@ -65,6 +65,11 @@ def check_new_password(password: str, email: str) -> None:
         raise BadRequest(" ".join(problems), code="weak_password", details={"problems": problems})
 
 
+def _locked(until, now) -> TooManyRequests:
+    return TooManyRequests(locked_message(until), code="locked_out", details={"retry_after": until.isoformat()},
+                           headers={"Retry-After": str(max(1, int((until - now).total_seconds())))})
+
+
 # Failures that count towards a lockout: a wrong password, a wrong authenticator code.
 COUNTED = frozenset({"wrong_login", "wrong_code"})
 
@@ -184,7 +189,7 @@ class AuthService:
         state = self._attempts.state(email)
         until = locked_until(state, now)
         if until:
-            raise TooManyRequests(locked_message(until), code="locked_out", details={"retry_after": until.isoformat()})
+            raise _locked(until, now)
         try:
             answer = attempt()
         except Unauthorized as refused:
@@ -193,8 +198,7 @@ class AuthService:
             after = self._attempts.record_failure(email, now)
             until = locked_until(after, now)
             if until:  # this failure locked it: say so now rather than at the next try
-                raise TooManyRequests(locked_message(until), code="locked_out",
-                                      details={"retry_after": until.isoformat()}) from refused
+                raise _locked(until, now) from refused
             raise
         if state is not None and isinstance(answer, Tokens):
             self._attempts.clear(email)
