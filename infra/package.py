@@ -292,12 +292,17 @@ def _policy_document(resources: dict, *, scan: bool) -> dict:
          "Action": ["cognito-idp:AdminCreateUser", "cognito-idp:AdminDeleteUser", "cognito-idp:AdminDisableUser",
                     "cognito-idp:AdminEnableUser", "cognito-idp:AdminGetUser", "cognito-idp:AdminUserGlobalSignOut",
                     "cognito-idp:InitiateAuth", "cognito-idp:RespondToAuthChallenge",
-                    "cognito-idp:ForgotPassword", "cognito-idp:ConfirmForgotPassword",
+                    "cognito-idp:ForgotPassword", "cognito-idp:ConfirmForgotPassword", "cognito-idp:AdminSetUserPassword",
                     # the support team's reset of a lost authenticator; enrolment itself is authorised by the user's tokens
                     "cognito-idp:AdminSetUserMFAPreference"],
          "Resource": [_arn("UserPool")]},
         {"Sid": "SigningKey", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
          "Resource": [{"Ref": "SigningKeySecret"}]},
+        # The employers table is encrypted with PersonalDataKey (DynamoDB uses it on the caller's behalf),
+        # and the PA lists seal their page cursors with it, so no name travels in a URL.
+        {"Sid": "PersonalDataKey", "Effect": "Allow",
+         "Action": ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+         "Resource": [{"Fn::GetAtt": ["PersonalDataKey", "Arn"]}]},
         {"Sid": "Mail", "Effect": "Allow", "Action": ["ses:SendEmail", "ses:SendRawEmail"],
          "Resource": [_sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${MailSender}")],
          "Condition": {"StringEquals": {"ses:FromAddress": {"Ref": "MailSender"}}}},

@@ -20,6 +20,9 @@ PUBLIC = {
     ("POST", "/auth/login"), ("POST", "/auth/new-password"), ("POST", "/auth/forgot-password"), ("POST", "/auth/reset-password"),
     ("POST", "/auth/mfa/setup"), ("POST", "/auth/mfa/confirm"), ("POST", "/auth/mfa"),  # answers to sign-in challenges
     ("GET", "/no-change/{token}"), ("POST", "/no-change/{token}"),  # the reminder's signed link is the authority
+    # Employers sign up without approval (RULES 2.1, issue 11): the account is proved by the temporary
+    # password mailed to the address, like every other account's; a taken email creates nothing.
+    ("POST", "/employers"),
 }
 
 
