@@ -2,6 +2,7 @@
 process creates (PynamoDB's included), against in-process moto with the stack's resources."""
 from __future__ import annotations
 
+import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -105,9 +106,22 @@ def me_requests() -> dict:
                 client.http.get("/me", headers={"Authorization": f"Bearer {token}"})  # warm: JWKS fetched, clients built
                 counter.reset()
                 response = client.http.get("/me", headers={"Authorization": f"Bearer {token}"})
-            assert response.status_code == 200, response.body
-            # The account (GetItem) and, since issue 9, the organisation's and locations' names (one BatchGetItem).
-            return {"me_dynamodb_requests": counter.total, "me_dynamodb_calls": dict(counter.calls), "target": 2}
+                # the account (GetItem) and, since issue 9, the organisation's and locations' names (1 BatchGetItem)
+                me = {"me_dynamodb_requests": counter.total, "me_dynamodb_calls": dict(counter.calls), "target": 2}
+                assert response.status_code == 200, response.body
+                # a sign-in: the failure count (lockout) and the account (roles: two-step sign-in or not)
+                login = {"headers": {"Content-Type": "application/json"}}
+                counter.reset()
+                ok = client.http.post("/auth/login", body=json.dumps({"email": email, "password": "violet orbit canal mitten"}),
+                                      **login)
+                assert ok.status_code == 200, ok.body
+                me.update(login_dynamodb_calls=dict(counter.calls), login_target=2)
+                counter.reset()
+                wrong = client.http.post("/auth/login", body=json.dumps({"email": email, "password": "not the password"}),
+                                         **login)
+                assert wrong.status_code == 401, wrong.body
+                me.update(failed_login_dynamodb_calls=dict(counter.calls))
+            return me
     finally:
         server.stop()
 

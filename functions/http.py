@@ -122,7 +122,7 @@ def json_response(payload: Any, status: int = 200, headers: dict[str, str] | Non
 
 
 def error_response(error: AppError) -> Response:
-    return json_response(error.to_dict(), error.status)
+    return json_response(error.to_dict(), error.status, getattr(error, "headers", None))
 
 
 def request_id_of(request) -> str:

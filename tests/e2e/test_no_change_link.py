@@ -8,7 +8,11 @@ import re
 
 import pytest
 
-from tests.e2e.test_returns import ANNA, CARE_HOME, CARE_HOME_LOC
+from tests.e2e.test_returns import ANNA, HOME_LOC
+
+# Home care at Anna's supported-living location: the commissioners' module reads the care homes' latest returns.
+HOME_CARE = {"people_receiving_care": 18, "hours_delivered_last_week": 410, "staff_direct": 14, "staff_agency": 1,
+             "staff_absent": 0, "accepting_new_packages": True}
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +32,7 @@ def clock(api):
 
 
 def _june(api, token) -> dict:
-    month = api.call("GET", f"/locations/{CARE_HOME_LOC}/returns/2027-06", token=token)
+    month = api.call("GET", f"/locations/{HOME_LOC}/returns/2027-06", token=token)
     assert month.status_code == 200, month.text
     return month.json()
 
@@ -36,14 +40,14 @@ def _june(api, token) -> dict:
 def test_no_change_from_the_reminder_in_the_outbox(api, clock):
     token = api.token(ANNA)
     clock(IN_MAY_WINDOW)
-    saved = api.call("PUT", f"/locations/{CARE_HOME_LOC}/returns/2027-05/care_home", token=token, json=CARE_HOME)
+    saved = api.call("PUT", f"/locations/{HOME_LOC}/returns/2027-05/home_care", token=token, json=HOME_CARE)
     assert saved.status_code == 200, saved.text
 
     clock(JUNE_REMIND)
     run = api.call("POST", "/_local/jobs/remind", json={"at": JUNE_REMIND})
     assert run.status_code == 200 and run.json()["result"]["window"] == "2027-06", run.text
     [mail] = [m for m in api.outbox() if m["to"] == ANNA and m["subject"] == "Reminder: June 2027 returns still missing"]
-    line = next(x for x in mail["body"].splitlines() if "Harbour View Care Home: care home" in x)
+    line = next(x for x in mail["body"].splitlines() if "Harbour Lights Supported Living: home care" in x)
     link = re.search(r"(https?://\S+/no-change/\S+)$", line).group(1)
     path = "/no-change/" + link.rsplit("/no-change/", 1)[1]
     assert link == api.base + path  # the local stack's links lead to its own API
@@ -53,7 +57,7 @@ def test_no_change_from_the_reminder_in_the_outbox(api, clock):
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
     assert "May 2027 figures" in page.text and ">Nothing has changed</button>" in page.text
     assert "'unsafe-inline'" not in page.headers["Content-Security-Policy"] and "<script" not in page.text
-    assert _june(api, token)["current"].get("care_home") is None  # opening the page wrote nothing
+    assert _june(api, token)["current"].get("home_care") is None  # opening the page wrote nothing
 
     # a changed link and a link for a month whose window is not open are refused, and write nothing
     payload, signature = path.rsplit("/", 1)[1].split(".")
@@ -65,14 +69,14 @@ def test_no_change_from_the_reminder_in_the_outbox(api, clock):
     clock("2027-06-15T00:00:00+01:00")
     late = anonymous.post(api.base + path, data={}, timeout=30)
     assert late.status_code == 410 and "expired" in late.text
-    assert _june(api, token)["current"].get("care_home") is None
+    assert _june(api, token)["current"].get("home_care") is None
 
     clock(JUNE_REMIND)
     pressed = anonymous.post(api.base + path, data={}, timeout=30)  # the page's form: urlencoded, empty
     assert pressed.status_code == 200 and "Saved" in pressed.text, pressed.text
-    current = _june(api, token)["current"]["care_home"]
-    assert current["no_change"] is True and current["version"] == 1 and current["figures"] == CARE_HOME
+    current = _june(api, token)["current"]["home_care"]
+    assert current["no_change"] is True and current["version"] == 1 and current["figures"] == HOME_CARE
     assert current["saved_by"]["user_id"] == api.call("GET", "/me", token=token).json()["user_id"]  # as the link's user
     again = anonymous.post(api.base + path, data={}, timeout=30)
     assert again.status_code == 200 and "already saved" in again.text
-    assert _june(api, token)["current"]["care_home"]["version"] == 1
+    assert _june(api, token)["current"]["home_care"]["version"] == 1

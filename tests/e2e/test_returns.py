@@ -123,7 +123,7 @@ def test_returns_inside_a_window_and_the_window_jobs(api, in_december_window):
 
     reminded, reminded_again = _run_twice(api, "remind", "2026-12-11T09:00:00+00:00")
     assert reminded["window"] == "2026-12" and reminded_again.get("already_done") is True
-    reminders = [m for m in api.outbox() if "still missing" in m["subject"]]
+    reminders = [m for m in api.outbox() if m["subject"] == "Reminder: December 2026 returns still missing"]
     _once_each(reminders)
     mine = [m for m in reminders if m["to"] == ANNA and "December 2026" in m["subject"]]  # other tests remind other months
     assert len(mine) == 1 and "Harbour Lights Supported Living: supported living" in mine[0]["body"]

@@ -144,11 +144,23 @@ def test_an_unknown_address_locks_too_so_a_lockout_says_nothing_about_who_has_an
 
 
 def test_concurrent_failures_count_exactly_and_lock_once(aws, jwks_server, monkeypatch):
+    import threading
     from concurrent.futures import ThreadPoolExecutor
     from datetime import UTC, datetime
 
-    # Through moto's server (same backends, one thread per request), so the writes really interleave:
-    # in-process moto runs each call to completion and would hide a lost update.
+    from moto.dynamodb.models import DynamoDBBackend
+
+    # Through moto's server (same backends, one thread per request), so the requests really interleave:
+    # in-process moto runs each call to completion and would hide a lost update. DynamoDB applies each
+    # write to an item atomically, which moto's server does not: a lock per write stands in for that,
+    # so what is tested is the service's use of conditions and ADD, not moto's own races.
+    lock = threading.Lock()
+    for name in ("update_item", "put_item", "delete_item"):
+        def atomic(self, *args, _write=getattr(DynamoDBBackend, name), **kwargs):
+            with lock:
+                return _write(self, *args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, atomic)
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", jwks_server)
     wiring.reset()
     store = wiring.sign_in_attempts()
@@ -167,6 +179,14 @@ def test_login_route_answers_429_locked_out(signed_up):
         assert status == 401 and body["code"] == "wrong_login"
     status, body = _post("/auth/login", {"email": signed_up, "password": PASSWORD + " no"})
     assert status == 429 and body["code"] == "locked_out" and "Try again after" in body["message"], body
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app) as client:  # locked: even the right password, with how long to wait
+        response = client.http.post("/auth/login", headers={"Content-Type": "application/json"},
+                                    body=json.dumps({"email": signed_up, "password": PASSWORD}).encode())
+    assert response.status_code == 429 and 899 <= int(response.headers["Retry-After"]) <= 900
 
 
 # ---------- two-step sign-in ----------

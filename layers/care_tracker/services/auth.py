@@ -65,6 +65,11 @@ def check_new_password(password: str, email: str, account_words: tuple[str, ...]
         raise BadRequest(" ".join(problems), code="weak_password", details={"problems": problems})
 
 
+def _locked(until, now) -> TooManyRequests:
+    return TooManyRequests(locked_message(until), code="locked_out", details={"retry_after": until.isoformat()},
+                           headers={"Retry-After": str(max(1, int((until - now).total_seconds())))})
+
+
 # Failures that count towards a lockout: a wrong password, a wrong authenticator code.
 COUNTED = frozenset({"wrong_login", "wrong_code"})
 
@@ -155,12 +160,11 @@ class AuthService:
 
     def mfa_confirm_signed_in(self, caller: Caller, access_token: str, code: str) -> None:
         self._own_access_token(caller, access_token)
-        self._guarded(caller.email, lambda: self._verified(caller, access_token, code))
+        self._guarded(caller.email, lambda: self._verified(caller, access_token, code), signed_in=lambda _: True)
 
-    def _verified(self, caller: Caller, access_token: str, code: str) -> Tokens:
+    def _verified(self, caller: Caller, access_token: str, code: str) -> None:
         self._identity.verify_totp(access_token, code)
         self._users.update(caller.user_id, None, mfa_enrolled=True)
-        return Tokens("", "", None, 0)  # a success: clears the failure count
 
     def _own_access_token(self, caller: Caller, access_token: str) -> None:
         if self._identity.user_of_access_token(access_token) != caller.user_id:
@@ -181,14 +185,15 @@ class AuthService:
         return {"user_id": user.user_id, "reset_by": caller.user_id, "reason": reason, "at": at.isoformat(),
                 "mfa_required": needs_mfa(user.roles)}
 
-    def _guarded(self, email: str, attempt):
+    def _guarded(self, email: str, attempt, signed_in=lambda answer: isinstance(answer, Tokens)):
         """One sign-in step under the lockout (rules/sign_in.py): refused unchecked while the address
-        is locked, a wrong password or code counted, and the count cleared by a success."""
+        is locked, a wrong password or code counted, and the count cleared once `signed_in(answer)`
+        (a challenge answered is not yet a sign-in: a wrong code after it still counts)."""
         now = self._clock.now()
         state = self._attempts.state(email)
         until = locked_until(state, now)
         if until:
-            raise TooManyRequests(locked_message(until), code="locked_out", details={"retry_after": until.isoformat()})
+            raise _locked(until, now)
         try:
             answer = attempt()
         except Unauthorized as refused:
@@ -197,10 +202,9 @@ class AuthService:
             after = self._attempts.record_failure(email, now)
             until = locked_until(after, now)
             if until:  # this failure locked it: say so now rather than at the next try
-                raise TooManyRequests(locked_message(until), code="locked_out",
-                                      details={"retry_after": until.isoformat()}) from refused
+                raise _locked(until, now) from refused
             raise
-        if state is not None and isinstance(answer, Tokens):
+        if state is not None and signed_in(answer):
             self._attempts.clear(email)
         return answer
 
