@@ -13,6 +13,7 @@ from functions import (
     auth,
     commissioners,
     compliance,
+    employers,
     enforcement,
     exports,
     fallback,
@@ -32,7 +33,7 @@ app = Chalice(app_name="care-tracker")
 app.api.cors = False
 
 for capability in (health, auth, windows, locations, registrations, accounts, announcements, returns, compliance,
-                   enforcement, exports, feedback, commissioners, rota, timesheets, holiday, audit_pack):
+                   enforcement, exports, feedback, commissioners, employers, rota, timesheets, holiday, audit_pack):
     app.register_blueprint(capability.bp)
 
 if settings().local:  # only on the local stack: never registered when deployed

@@ -58,6 +58,9 @@ class IdentityProvider(Protocol):
 
     def enable_user(self, email: str) -> None: ...
 
+    def set_temporary_password(self, email: str, temporary_password: str) -> None:
+        """The user must choose a new password at their next login (a reactivated PA)."""
+
 
 class TokenVerifier(Protocol):
     def claims(self, token: str) -> dict[str, Any]:
@@ -90,6 +93,7 @@ class UserRepository(Protocol):
     def email_taken(self, email: str) -> bool: ...
 
 
+# ---------- employers, PAs and employments (issue 11; contract B: issues 12, 13 and 14 import these) ----------
 @dataclass(frozen=True)
 class EmployerSettings:
     employer_id: str
@@ -99,6 +103,7 @@ class EmployerSettings:
     leave_year_start: tuple[int, int]  # (month, day); default (4, 1)
     domestic_service: bool
     version: int
+
 
 @dataclass(frozen=True)
 class Employment:
@@ -110,6 +115,7 @@ class Employment:
     leaving_date: date | None
     contracted_hours: Decimal | None   # None: irregular hours
     date_of_birth: date | None         # None once archived (young-worker checks)
+
 
 class EmploymentDirectory(Protocol):
     def employment(self, employer_id: str, pa_id: str) -> Employment | None: ...   # 1 GetItem
