@@ -2,10 +2,8 @@
 employer with 10 PAs and 2 years of shifts (one a day each, 7,280 shifts), every past two-weekly
 timesheet approved with 3 versions, the irregular-hours PA's 12.07% accruals in the ledger.
 
-DynamoDB requests are counted on every client (bench/request_counts.py). The employments come from
-the IN-TEST EmploymentDirectory (tests/integration/work_support.py) until issue 11's is merged; its
-calls are counted too, each as the one request contract B says it is (employment and
-employer_settings: 1 GetItem; employments_of_pa: 1 Query), and reported beside the table's.
+DynamoDB requests are counted on every client (bench/request_counts.py), the real
+EmploymentDirectory's included (issue 11: the employer and PAs are made through its service).
 
 Figures the issue names: the rota of a month in at most 2 requests; a PA's timesheet for a period
 in at most 2; approving it and crediting holiday in 1 transaction; a ledger in 1 request (plus the
@@ -15,7 +13,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from datetime import time as clock_time
 from decimal import Decimal
@@ -29,38 +26,29 @@ DAYS = 728
 TODAY = datetime(2026, 12, 2, 9, tzinfo=timezone.utc)
 
 
-class CountingDirectory:
-    """Counts contract-B calls of the wrapped directory: each is one DynamoDB request in issue 11's."""
-
-    def __init__(self, inner) -> None:
-        self.inner, self.calls = inner, Counter()
-
-    def employment(self, employer_id, pa_id):
-        self.calls["GetItem"] += 1
-        return self.inner.employment(employer_id, pa_id)
-
-    def employments_of_pa(self, pa_id):
-        self.calls["Query"] += 1
-        return self.inner.employments_of_pa(pa_id)
-
-    def employer_settings(self, employer_id):
-        self.calls["GetItem"] += 1
-        return self.inner.employer_settings(employer_id)
-
-
-def _store(directory) -> dict:
+def _store() -> dict:
+    from care_tracker import wiring
     from care_tracker.adapters.work_store import WorkItem, entry_item, head_item, partition, shift_item, version_item
     from care_tracker.rules import holiday as holiday_rules
     from care_tracker.rules import timesheets as ts_rules
     from care_tracker.rules.pay_periods import leave_year_containing, period_by_index, period_containing
     from care_tracker.rules.shifts import Shift
     from care_tracker.rules.timesheets import Actor
+    from care_tracker.services.auth import Caller
 
-    employer = "bench-employer"
-    directory.add_employer(employer, cycle="two_weekly", first=FIRST, funded=Decimal(300))
-    pas = [f"bench-pa-{i}" for i in range(PAS)]
-    for i, pa in enumerate(pas):
-        directory.add_pa(employer, pa, contracted=None if i == 0 else Decimal(40), start=FIRST - timedelta(days=30))
+    people = wiring.employer_service()
+    account = people.sign_up({"full_name": "Bench Employer", "email": "bench.employer@example.org",
+                              "care_recipient_name": "Someone", "managed_by": "self", "funding_type": "direct_payment",
+                              "care_package_confirmed": True})
+    employer = account["employer_id"]
+    boss = Caller(employer, "bench.employer@example.org", "Bench Employer", frozenset({"employer"}))
+    people.update_settings(boss, employer, 1, {"pay_cycle": "two_weekly", "first_period_start": FIRST,
+                                               "funded_hours_per_week": Decimal(300), "domestic_service": True})
+    pas = [people.add_pa(boss, employer, {
+        "full_name": f"PA {i}", "email": f"bench.pa{i}@example.org", "phone": "0113 496 0000", "address": "1 Bench Street",
+        "date_of_birth": date(1990, 1, 1), "ni_number": f"JG10375{i}A", "start_date": FIRST - timedelta(days=30),
+        "contracted_hours": None if i == 0 else Decimal(40), "relationship": "none", "provider_agreed": False})["pa_id"]
+        for i in range(PAS)]
     current = period_containing("two_weekly", FIRST, TODAY.date())
     items = []
     shifts: dict[str, list[Shift]] = {pa: [] for pa in pas}
@@ -120,7 +108,6 @@ def figures() -> dict:
     from care_tracker.services.rota import RotaService
     from care_tracker.services.timesheets import TimesheetService
     from infra.local.provision import provision
-    from tests.integration.work_support import InTestDirectory
     from tests.support import FixedClock
 
     os.environ.pop("AWS_ENDPOINT_URL", None)
@@ -131,10 +118,9 @@ def figures() -> dict:
         _forget_connections()
         from care_tracker.adapters.work_store import DynamoWorkStore
 
-        inner = InTestDirectory()
-        directory = CountingDirectory(inner)
+        directory = wiring.employment_directory()
         with counting_dynamodb() as counter:
-            made = _store(inner)
+            made = _store()
             found.update({k: v for k, v in made.items() if k.endswith(("_stored", "_approved"))})
             clock = FixedClock(TODAY)
             store = DynamoWorkStore()
@@ -148,14 +134,11 @@ def figures() -> dict:
 
             def measure(name: str, run):
                 counter.reset()
-                directory.calls.clear()
                 started = time.perf_counter()
                 result = run()
                 found[f"{name}_ms"] = round((time.perf_counter() - started) * 1000, 1)
-                table = dict(counter.calls)
-                found[f"{name}_work_table_calls"] = table
-                found[f"{name}_directory_calls"] = dict(directory.calls)
-                found[f"{name}_requests"] = sum(table.values()) + sum(directory.calls.values())
+                found[f"{name}_dynamodb_calls"] = dict(counter.calls)
+                found[f"{name}_requests"] = sum(counter.calls.values())
                 return result
 
             month = measure("rota_month", lambda: rota.employer_rota(employer, date(2026, 10, 1), date(2026, 10, 31)))
@@ -176,7 +159,8 @@ def figures() -> dict:
             from care_tracker.adapters.export_store import S3ExportFiles
             from care_tracker.services.audit_pack import AuditPackService
 
-            pack = AuditPackService(store, directory, S3ExportFiles(os.environ["EXPORTS_BUCKET"], REGION), clock)
+            pack = AuditPackService(store, directory, S3ExportFiles(os.environ["EXPORTS_BUCKET"], REGION), clock,
+                                    records=wiring.employer_service().get_pa)
             year = (date(2025, 12, 1), date(2026, 11, 30))
             found["audit_pack_items_in_range"] = _items_in(made["employer"], made["pas"], *year)
             tracemalloc.start()
@@ -186,12 +170,11 @@ def figures() -> dict:
             found["audit_pack_rows"] = export.rows
             found["audit_pack_request_limit"] = found["audit_pack_items_in_range"] // 100 + 20
         wiring.reset()
-    assert found["rota_month_requests"] <= 2 and "Scan" not in found["rota_month_work_table_calls"], found
+    assert found["rota_month_requests"] <= 2 and "Scan" not in found["rota_month_dynamodb_calls"], found
     assert found["timesheet_requests"] <= 2, found
-    assert found["approve_work_table_calls"].get("TransactWriteItems") == 1, found
-    assert found["ledger_work_table_calls"] == {"Query": 1}, found
-    dynamo = sum(v for k, v in found["audit_pack_year_work_table_calls"].items() if k != "s3")
-    assert dynamo + sum(found["audit_pack_year_directory_calls"].values()) <= found["audit_pack_request_limit"], found
+    assert found["approve_dynamodb_calls"].get("TransactWriteItems") == 1, found
+    assert found["ledger_dynamodb_calls"] == {"Query": 1, "GetItem": 2}, found
+    assert found["audit_pack_year_requests"] <= found["audit_pack_request_limit"], found
     assert found["audit_pack_peak_python_mb"] < 150, found
     found["target"] = ("rota of a month <= 2 requests; a timesheet <= 2; approve + credit in 1 TransactWriteItems; "
                        "a ledger 1 Query (+ tenant check and settings, 1 GetItem each); the audit pack of a year within "

@@ -71,6 +71,13 @@ def load_demo_employer() -> None:
             "date_of_birth": date(1985, 6, 15), "ni_number": ni, "start_date": date(2025, 4, 1), "contracted_hours": hours,
             "relationship": relationship, "provider_agreed": relationship != "none"}))
     service.archive(caller, account["employer_id"], added[2]["pa_id"], max(today - timedelta(days=7), date(2025, 4, 1)))
+    # Issue 12: a two-weekly pay cycle, a weekly rota for the two current PAs, and their ended periods'
+    # timesheets submitted and approved (Sam Demo works irregular hours: the ledger shows 12.07%).
+    service.update_settings(caller, account["employer_id"], 1, {
+        "funded_hours_per_week": Decimal(30), "pay_cycle": "two_weekly", "first_period_start": date(2025, 4, 7)})
+    from infra.local.demo_work import load_work_demo
+
+    load_work_demo(account["employer_id"], [added[0]["pa_id"], added[1]["pa_id"]], clock().now())
 
 
 def staff_logins() -> dict[str, str]:

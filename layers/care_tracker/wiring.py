@@ -355,7 +355,8 @@ def audit_pack_service():
     from care_tracker.services.audit_pack import AuditPackService
 
     s = settings()
-    return AuditPackService(work_store(), employment_directory(), S3ExportFiles(s.exports_bucket, s.region), clock())
+    return AuditPackService(work_store(), employment_directory(), S3ExportFiles(s.exports_bucket, s.region), clock(),
+                            records=lambda caller, employer_id, pa_id: employer_service().get_pa(caller, employer_id, pa_id))
 
 
 def work_export_rows():

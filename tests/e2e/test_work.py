@@ -14,11 +14,7 @@ from decimal import Decimal
 import pytest
 import requests
 
-# Until issue 11 (employers and PAs) is merged there is no way to make an employer over HTTP; the
-# merge removes this line.
-pytest.importorskip("functions.employers")
-
-from infra.local.demo import DEMO_EMPLOYER, DEMO_PAS  # noqa: E402
+from infra.local.demo import DEMO_EMPLOYER, DEMO_PAS
 
 pytestmark = pytest.mark.e2e
 

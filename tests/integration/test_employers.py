@@ -42,7 +42,6 @@ def call(client, method, path, token=None, body=None):
 
 def first_login(sent_mail, email: str) -> str:
     from care_tracker import wiring
-    from tests.support import sign_in
 
     temporary = re.search(r"Temporary password: (\S+)", [m for m in sent_mail() if m.to == email][-1].body).group(1)
     challenge = wiring.auth_service().login(email, temporary)
@@ -53,7 +52,6 @@ def first_login(sent_mail, email: str) -> str:
 
 def login(email: str) -> str:
     from care_tracker import wiring
-    from tests.support import sign_in
 
     return sign_in(wiring.auth_service(), email, PASSWORD, secrets=AUTHENTICATORS).id_token
 

@@ -1,5 +1,6 @@
-"""Rota, timesheets and holiday on in-process moto (RULES 2.3-2.4; issue 12), with an in-test
-EmploymentDirectory (tests/integration/work_support.py) until issue 11's is merged."""
+"""Rota, timesheets and holiday on in-process moto (RULES 2.3-2.4; issue 12), with the employers and
+PAs made through issue 11's service (the real EmploymentDirectory): the request counts below include
+its tenant checks and settings reads."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -8,11 +9,47 @@ from decimal import Decimal
 import pytest
 
 from care_tracker.errors import BadRequest, Conflict, Forbidden, NotFound
-from tests.integration.work_support import InTestDirectory
+from care_tracker.services.auth import Caller
 from tests.support import FixedClock, dynamodb_requests
 
 NOW = datetime(2026, 1, 20, 9, tzinfo=UTC)
 P1 = date(2026, 1, 5)  # two-weekly periods: 5-18 January, 19 January - 1 February, ...
+
+
+class People:
+    """Employers and PAs made through issue 11's service: the services see them through the real
+    EmploymentDirectory (wiring.employment_directory())."""
+
+    def __init__(self) -> None:
+        from care_tracker import wiring
+
+        self.service = wiring.employer_service()
+        self.versions: dict[str, int] = {}
+        self.count = 0
+
+    def employer(self, name: str, **settings) -> Caller:
+        email = f"{name}@example.org"
+        account = self.service.sign_up({"full_name": f"Employer {name}", "email": email, "care_recipient_name": "Someone",
+                                        "managed_by": "self", "funding_type": "direct_payment", "care_package_confirmed": True})
+        caller = Caller(account["employer_id"], email, f"Employer {name}", frozenset({"employer"}))
+        self.versions[caller.user_id] = 1
+        self.settings(caller, **{"pay_cycle": "two_weekly", "first_period_start": P1, "funded_hours_per_week": Decimal(40),
+                                 "domestic_service": True, **settings})
+        return caller
+
+    def settings(self, employer: Caller, **changes) -> None:
+        self.service.update_settings(employer, employer.user_id, self.versions[employer.user_id], changes)
+        self.versions[employer.user_id] += 1
+
+    def pa(self, employer: Caller, name: str, contracted: Decimal | None = None, start: date = date(2025, 6, 1)) -> Caller:
+        self.count += 1
+        email = f"{name}@example.org"
+        added = self.service.add_pa(employer, employer.user_id, {
+            "full_name": f"PA {name}", "email": email, "phone": "0113 496 0000", "address": "1 Demo Street, Leeds LS1 1AA",
+            "date_of_birth": date(1990, 5, 5), "ni_number": f"JG10375{self.count}A", "start_date": start,
+            "contracted_hours": contracted, "relationship": "none", "provider_agreed": False})
+        self.versions[added["pa_id"]] = added["version"]
+        return Caller(added["pa_id"], email, f"PA {name}", frozenset({"pa"}))
 
 
 @pytest.fixture
@@ -23,7 +60,7 @@ def world(aws, sent_mail):
     from care_tracker.services.rota import RotaService
     from care_tracker.services.timesheets import TimesheetService
 
-    directory = InTestDirectory()
+    directory = wiring.employment_directory()
     clock = FixedClock(NOW)
     store = DynamoWorkStore()
 
@@ -31,15 +68,16 @@ def world(aws, sent_mail):
         pass
 
     w = World()
-    w.directory, w.clock, w.store, w.sent = directory, clock, store, sent_mail
+    w.directory, w.clock, w.store, w.sent, w.people = directory, clock, store, sent_mail, People()
     w.rota = RotaService(store, directory, clock)
     w.timesheets = TimesheetService(store, directory, wiring.users(), wiring.mailer(), clock, "https://x.example/login")
     w.holiday = HolidayService(store, directory, clock)
-    w.emp = directory.add_employer("emp-a")
-    w.pa = directory.add_pa("emp-a", "pa-1")  # irregular hours
-    w.pa2_caller = directory.add_pa("emp-a", "pa-2", contracted=Decimal(20))
-    w.emp_b = directory.add_employer("emp-b", domestic=False)
-    directory.add_pa("emp-b", "pa-1")  # the same PA works for employer B too
+    w.emp = w.people.employer("emp-a")
+    w.pa = w.people.pa(w.emp, "pa-1")  # irregular hours
+    w.pa2_caller = w.people.pa(w.emp, "pa-2", contracted=Decimal(20))
+    w.emp_b = w.people.employer("emp-b", domestic_service=False)
+    w.people.pa(w.emp_b, "pa-1")  # the same PA works for employer B too: one login, two employments
+    w.e, w.eb, w.p1, w.p2 = w.emp.user_id, w.emp_b.user_id, w.pa.user_id, w.pa2_caller.user_id
     return w
 
 
@@ -48,98 +86,98 @@ def fields(day: date, start=time(9), end=time(17), **more) -> dict:
 
 
 def test_weekly_series_overlaps_refused_and_the_month_in_one_query(world):
-    made = world.rota.plan(world.emp, "emp-a", "pa-1", fields(P1, breaks=[("12:00", "12:30")]), repeat_until=date(2026, 3, 30))
+    made = world.rota.plan(world.emp, world.e, world.p1, fields(P1, breaks=[("12:00", "12:30")]), repeat_until=date(2026, 3, 30))
     assert len(made["shifts"]) == 13 and made["shifts"][-1]["day"] == "2026-03-30"
     with pytest.raises(Conflict) as overlap:
-        world.rota.plan(world.emp, "emp-a", "pa-1", fields(P1 + timedelta(days=7), time(16), time(20)))
+        world.rota.plan(world.emp, world.e, world.p1, fields(P1 + timedelta(days=7), time(16), time(20)))
     assert overlap.value.code == "overlapping_shifts"
     assert "overlaps the day shift on Monday 5 January 2026" in overlap.value.message or \
         "overlaps the day shift on Monday 12 January 2026" in overlap.value.message
-    world.rota.plan(world.emp, "emp-a", "pa-2", fields(P1 + timedelta(days=1), time(22), time(7), kind="waking_night"))
+    world.rota.plan(world.emp, world.e, world.p2, fields(P1 + timedelta(days=1), time(22), time(7), kind="waking_night"))
     with dynamodb_requests() as calls:
         month = world.rota.employer_rota(world.emp, date(2026, 1, 1), date(2026, 1, 31))
-    assert dict(calls) == {"Query": 1}  # + 1 GetItem of the settings through the real directory
+    assert dict(calls) == {"Query": 1, "GetItem": 1}  # the rota, the employer's settings
     assert len(month["days"]) == 31
     on = {d["day"]: [s["pa_id"] for s in d["shifts"]] for d in month["days"]}
-    assert on["2026-01-05"] == ["pa-1"] and on["2026-01-06"] == ["pa-2"] and on["2026-01-07"] == []
+    assert on["2026-01-05"] == [world.p1] and on["2026-01-06"] == [world.p2] and on["2026-01-07"] == []
     assert next(d for d in month["days"] if d["day"] == "2026-01-07")["nobody_on_shift"] is True
     # employer B's rota shows none of A's shifts; the PA sees A's and B's
-    world.rota.plan(world.emp_b, "emp-b", "pa-1", fields(P1, time(18), time(21)))
+    world.rota.plan(world.emp_b, world.eb, world.p1, fields(P1, time(18), time(21)))
     assert all(not d["shifts"] for d in world.rota.employer_rota(world.emp_b, P1 + timedelta(days=1), P1 + timedelta(days=20))["days"])
     with dynamodb_requests() as calls:
         mine = world.rota.pa_rota(world.pa, P1, P1)
-    assert dict(calls) == {"Query": 1}  # + 1 Query of employments through the real directory
-    assert sorted(s["employer_id"] for s in mine["days"][0]["shifts"]) == ["emp-a", "emp-b"]
+    assert dict(calls) == {"Query": 2}  # the PA's employments, their shifts
+    assert sorted(s["employer_id"] for s in mine["days"][0]["shifts"]) == sorted([world.e, world.eb])
 
 
 def test_edit_one_occurrence_or_the_rest_and_stale_edits(world):
-    made = world.rota.plan(world.emp, "emp-a", "pa-1", fields(P1), repeat_until=P1 + timedelta(weeks=4))
+    made = world.rota.plan(world.emp, world.e, world.p1, fields(P1), repeat_until=P1 + timedelta(weeks=4))
     ids = [s["shift_id"] for s in made["shifts"]]
-    one = world.rota.edit(world.emp, "emp-a", "pa-1", P1 + timedelta(weeks=1), ids[1], 1, {"end": time(15)})
+    one = world.rota.edit(world.emp, world.e, world.p1, P1 + timedelta(weeks=1), ids[1], 1, {"end": time(15)})
     assert one["shifts"][0]["end"] == "15:00" and one["shifts"][0]["detached"] is True
     with pytest.raises(Conflict) as stale:
-        world.rota.edit(world.emp, "emp-a", "pa-1", P1 + timedelta(weeks=1), ids[1], 1, {"end": time(16)})
+        world.rota.edit(world.emp, world.e, world.p1, P1 + timedelta(weeks=1), ids[1], 1, {"end": time(16)})
     assert stale.value.code == "stale"
-    rest = world.rota.edit(world.emp, "emp-a", "pa-1", P1, ids[0], 1, {"start": time(8)}, scope="rest")
+    rest = world.rota.edit(world.emp, world.e, world.p1, P1, ids[0], 1, {"start": time(8)}, scope="rest")
     assert [s["day"] for s in rest["shifts"]] == ["2026-01-05", "2026-01-19", "2026-01-26", "2026-02-02"]  # the 12th kept its edit
     month = world.rota.employer_rota(world.emp, P1, P1 + timedelta(weeks=4))
     starts = [(d["day"], d["shifts"][0]["start"], d["shifts"][0]["end"]) for d in month["days"] if d["shifts"]]
     assert starts[1] == ("2026-01-12", "09:00", "15:00") and starts[2] == ("2026-01-19", "08:00", "17:00")
-    moved = world.rota.edit(world.emp, "emp-a", "pa-1", P1 + timedelta(weeks=2), ids[2], 2, {"day": P1 + timedelta(weeks=2, days=1)})
+    moved = world.rota.edit(world.emp, world.e, world.p1, P1 + timedelta(weeks=2), ids[2], 2, {"day": P1 + timedelta(weeks=2, days=1)})
     assert moved["shifts"][0]["day"] == "2026-01-20"
-    gone = world.rota.remove(world.emp, "emp-a", "pa-1", P1 + timedelta(weeks=3), ids[3], 2, scope="rest")
+    gone = world.rota.remove(world.emp, world.e, world.p1, P1 + timedelta(weeks=3), ids[3], 2, scope="rest")
     assert sorted(gone["removed"]) == sorted(ids[3:])
     with pytest.raises(BadRequest, match="does not exist"):
-        world.rota.plan(world.emp, "emp-a", "pa-1", fields(date(2026, 3, 29), time(1, 30), time(5)))
+        world.rota.plan(world.emp, world.e, world.p1, fields(date(2026, 3, 29), time(1, 30), time(5)))
 
 
 def test_a_short_rest_is_warned_about_never_refused(world):
-    world.rota.plan(world.emp, "emp-a", "pa-1", fields(P1, time(14), time(23)))
-    made = world.rota.plan(world.emp, "emp-a", "pa-1", fields(P1 + timedelta(days=1), time(6), time(12)))
+    world.rota.plan(world.emp, world.e, world.p1, fields(P1, time(14), time(23)))
+    made = world.rota.plan(world.emp, world.e, world.p1, fields(P1 + timedelta(days=1), time(6), time(12)))
     assert [w["rule"] for w in made["warnings"]] == ["daily_rest"]
     month = world.rota.employer_rota(world.emp, P1, P1 + timedelta(days=6))
     assert any(w["rule"] == "daily_rest" and "11" in w["message"] for w in month["warnings"])
 
 
 def test_timesheet_return_once_approve_correct_and_the_ledger(world):
-    world.rota.plan(world.emp, "emp-a", "pa-1", fields(P1, time(9), time(17)), repeat_until=P1 + timedelta(days=7))
-    world.rota.plan(world.emp, "emp-a", "pa-1", fields(P1 + timedelta(days=2), time(9), time(17, 30)))
+    world.rota.plan(world.emp, world.e, world.p1, fields(P1, time(9), time(17)), repeat_until=P1 + timedelta(days=7))
+    world.rota.plan(world.emp, world.e, world.p1, fields(P1 + timedelta(days=2), time(9), time(17, 30)))
     with dynamodb_requests() as calls:
-        ts = world.timesheets.timesheet(world.pa, "emp-a", "pa-1", P1)
-    assert dict(calls) == {"Query": 1}  # + the tenant check and settings through the real directory
+        ts = world.timesheets.timesheet(world.pa, world.e, world.p1, P1)
+    assert dict(calls) == {"Query": 1, "GetItem": 1}  # the tenant check, the timesheet with its plan
     assert (ts["status"], ts["version"], ts["hours"], len(ts["shifts"])) == ("draft", 1, "24.5000", 3)
     worked = [{k: v for k, v in s.items()} for s in ts["shifts"]]
     lines = [{"shift_id": s["shift_id"], "day": date.fromisoformat(s["day"]), "start": time.fromisoformat(s["start"]),
               "end": time.fromisoformat(s["end"]), "kind": s["kind"]} for s in worked]
     lines[2]["end"] = time(19)  # stayed two hours longer on the 12th
-    ts = world.timesheets.step(world.pa, "emp-a", "pa-1", P1, "edit", 1, shifts=lines)
+    ts = world.timesheets.step(world.pa, world.e, world.p1, P1, "edit", 1, shifts=lines)
     assert ts["version"] == 2 and any(d.startswith("Changed:") for d in ts["differences_from_plan"])
-    ts = world.timesheets.step(world.pa, "emp-a", "pa-1", P1, "submit", 2)
+    ts = world.timesheets.step(world.pa, world.e, world.p1, P1, "submit", 2)
     with pytest.raises(Forbidden):
-        world.timesheets.step(world.pa, "emp-a", "pa-1", P1, "approve", 3)
-    ts = world.timesheets.step(world.emp, "emp-a", "pa-1", P1, "return", 3, reason="The 12th ended at 18:00")
+        world.timesheets.step(world.pa, world.e, world.p1, P1, "approve", 3)
+    ts = world.timesheets.step(world.emp, world.e, world.p1, P1, "return", 3, reason="The 12th ended at 18:00")
     assert ts["status"] == "returned" and ts["versions"][-1]["reason"] == "The 12th ended at 18:00"
     lines[2]["end"] = time(18)
-    world.timesheets.step(world.pa, "emp-a", "pa-1", P1, "edit", 4, shifts=lines)
-    world.timesheets.step(world.pa, "emp-a", "pa-1", P1, "submit", 5)
+    world.timesheets.step(world.pa, world.e, world.p1, P1, "edit", 4, shifts=lines)
+    world.timesheets.step(world.pa, world.e, world.p1, P1, "submit", 5)
     with pytest.raises(Conflict) as stale:
-        world.timesheets.step(world.emp, "emp-a", "pa-1", P1, "approve", 5)
+        world.timesheets.step(world.emp, world.e, world.p1, P1, "approve", 5)
     assert stale.value.code == "stale"
     with dynamodb_requests() as calls:
-        ts = world.timesheets.step(world.emp, "emp-a", "pa-1", P1, "approve", 6)
-    assert calls["TransactWriteItems"] == 1 and calls["Query"] == 2  # the period and the leave year's entries
+        ts = world.timesheets.step(world.emp, world.e, world.p1, P1, "approve", 6)
+    assert dict(calls) == {"GetItem": 2, "Query": 2, "TransactWriteItems": 1}  # tenant, settings, period, ledger
     assert ts["holiday_credited"] == {"hours": "3.0779", "shown": "3.08", "leave_year_start": "2025-04-01"}  # 25.5 h x 12.07%
     with pytest.raises(Conflict) as locked:
-        world.timesheets.step(world.pa, "emp-a", "pa-1", P1, "edit", 7, shifts=lines)
+        world.timesheets.step(world.pa, world.e, world.p1, P1, "edit", 7, shifts=lines)
     assert locked.value.code == "timesheet_locked"
     lines[0]["end"] = time(18)
-    ts = world.timesheets.step(world.emp, "emp-a", "pa-1", P1, "correct", 7, shifts=lines, reason="Monday ran late")
+    ts = world.timesheets.step(world.emp, world.e, world.p1, P1, "correct", 7, shifts=lines, reason="Monday ran late")
     assert ts["holiday_credited"]["hours"] == "3.1986"  # 26.5 h x 12.07% = 3.19855
     assert [v["action"] for v in ts["versions"]] == ["planned", "edited", "submitted", "returned", "edited", "submitted",
                                                      "approved", "corrected"]
     with dynamodb_requests() as calls:
-        ledger = world.holiday.ledger(world.pa, "emp-a", "pa-1", date(2025, 4, 1))
-    assert dict(calls) == {"Query": 1}
+        ledger = world.holiday.ledger(world.pa, world.e, world.p1, date(2025, 4, 1))
+    assert dict(calls) == {"Query": 1, "GetItem": 2}  # the ledger; the tenant check and the settings
     row = next(r for r in ledger["periods"] if r["period_start"] == "2026-01-05")
     assert [(e["kind"], e["hours"]) for e in row["entries"]] == [
         ("accrued", "3.0779"), ("accrued", "3.1986"), ("reversed", "-3.0779")]
@@ -147,74 +185,70 @@ def test_timesheet_return_once_approve_correct_and_the_ledger(world):
 
 
 def test_hours_against_funded_hours_for_every_pa(world):
-    world.directory.add_employer("emp-a", funded=Decimal(20))
-    world.rota.plan(world.emp, "emp-a", "pa-1", fields(P1, time(8), time(20)), repeat_until=P1 + timedelta(days=7))
-    world.rota.plan(world.emp, "emp-a", "pa-2", fields(P1 + timedelta(days=1), time(8), time(20)),
+    world.people.settings(world.emp, funded_hours_per_week=Decimal(20))
+    world.rota.plan(world.emp, world.e, world.p1, fields(P1, time(8), time(20)), repeat_until=P1 + timedelta(days=7))
+    world.rota.plan(world.emp, world.e, world.p2, fields(P1 + timedelta(days=1), time(8), time(20)),
                     repeat_until=P1 + timedelta(days=8))
     with dynamodb_requests() as calls:
         hours = world.timesheets.employer_hours(world.emp, P1)
-    assert dict(calls) == {"Query": 1}
+    assert dict(calls) == {"Query": 1, "GetItem": 1}
     assert hours["funded"]["period"]["worked"] == "48.0000" and hours["funded"]["period"]["over_by"] == "8.0000"
     assert hours["funded"]["notes"][0] == ("24.00 hours worked in the week of Monday 5 January 2026: 4.00 over the "
                                            "20.00 funded hours.")
-    assert [(p["pa_id"], p["hours"]) for p in hours["pas"]] == [("pa-1", "24.0000"), ("pa-2", "24.0000")]
-    ts = world.timesheets.timesheet(world.pa2_caller, "emp-a", "pa-2", P1)
+    assert sorted((p["pa_id"], p["hours"]) for p in hours["pas"]) == sorted([(world.p1, "24.0000"), (world.p2, "24.0000")])
+    ts = world.timesheets.timesheet(world.pa2_caller, world.e, world.p2, P1)
     assert ts["contracted"]["notes"] == [] and ts["contracted"]["period"]["allowed"] == "40.0000"
 
 
 def test_reminders_once_each(world):
-    world.rota.plan(world.emp, "emp-a", "pa-1", fields(P1))
-    world.rota.plan(world.emp, "emp-a", "pa-2", fields(P1))
-    from care_tracker import wiring
-    from care_tracker.ports import UserRecord
-
-    for user_id, email in (("pa-1", "pa1@example.org"), ("pa-2", "pa2@example.org"), ("emp-a", "a@example.org")):
-        wiring.users().create(UserRecord(user_id=user_id, email=email, full_name=user_id, roles=["pa"]))
-    world.timesheets.step(world.directory.add_pa("emp-a", "pa-2", contracted=Decimal(20)), "emp-a", "pa-2", P1, "submit", 1)
+    world.rota.plan(world.emp, world.e, world.p1, fields(P1))
+    world.rota.plan(world.emp, world.e, world.p2, fields(P1))
+    world.timesheets.step(world.pa2_caller, world.e, world.p2, P1, "submit", 1)
+    before = len(world.sent())
     at = datetime(2026, 1, 21, 8, tzinfo=UTC)  # the period ended on the 18th; submitted on the 20th
     assert world.timesheets.remind(at) == {"pa": 1, "employer": 1, "skipped": 0}
     from functions.jobs import JOBS
 
     assert JOBS["remind_timesheets"].schedule and JOBS["remind_timesheets"].run(at) == {"pa": 0, "employer": 0, "skipped": 0}
-    subjects = sorted((m.to, m.subject) for m in world.sent())
-    assert subjects == [("a@example.org", "A timesheet is waiting for your approval"),
-                        ("pa1@example.org", "Your timesheet is waiting to be submitted")]
+    subjects = sorted((m.to, m.subject) for m in world.sent()[before:])
+    assert subjects == [("emp-a@example.org", "A timesheet is waiting for your approval"),
+                        ("pa-1@example.org", "Your timesheet is waiting to be submitted")]
 
 
 def test_holiday_booked_approved_recorded_with_a_warning(world):
-    world.directory.add_pa("emp-a", "pa-3", contracted=Decimal(10), start=date(2024, 1, 1))
-    pa3 = world.directory.add_pa("emp-a", "pa-3", contracted=Decimal(10), start=date(2024, 1, 1))
-    asked = world.holiday.book(pa3, "emp-a", "pa-3", date(2026, 2, 2), date(2026, 2, 6), "50", "Half term")
+    pa3 = world.people.pa(world.emp, "pa-3", contracted=Decimal(10), start=date(2024, 1, 1))
+    world.p3 = pa3.user_id
+    asked = world.holiday.book(pa3, world.e, world.p3, date(2026, 2, 2), date(2026, 2, 6), "50", "Half term")
     assert asked["booking"]["status"] == "requested" and asked["warning"] is None and asked["balance_after"] == "6.0000"
-    approved = world.holiday.decide(world.emp, "emp-a", "pa-3", date(2025, 4, 1), asked["booking"]["booking_id"], "approve", 1)
+    approved = world.holiday.decide(world.emp, world.e, world.p3, date(2025, 4, 1), asked["booking"]["booking_id"], "approve", 1)
     assert approved["booking"]["status"] == "approved"
-    more = world.holiday.book(world.emp, "emp-a", "pa-3", date(2026, 3, 2), date(2026, 3, 2), "10", None)
+    more = world.holiday.book(world.emp, world.e, world.p3, date(2026, 3, 2), date(2026, 3, 2), "10", None)
     assert more["booking"]["status"] == "approved"
     assert more["warning"] == "This holiday of 10.00 hours is more than the 6.00 hours left this leave year, by 4.00 hours."
-    ledger = world.holiday.ledger(world.emp, "emp-a", "pa-3", date(2025, 4, 1))
+    ledger = world.holiday.ledger(world.emp, world.e, world.p3, date(2025, 4, 1))
     assert (ledger["accrued"]["hours"], ledger["taken"]["hours"]) == ("56.0000", "0.0000")  # both are ahead of today
     assert [b["status"] for b in ledger["bookings"]] == ["approved", "approved"]
     world.clock.at = datetime(2026, 2, 10, tzinfo=UTC)
-    ledger = world.holiday.ledger(world.emp, "emp-a", "pa-3", date(2025, 4, 1))
+    ledger = world.holiday.ledger(world.emp, world.e, world.p3, date(2025, 4, 1))
     assert (ledger["taken"]["hours"], ledger["carried_forward"]["hours"]) == ("50.0000", "6.0000")
     with pytest.raises(Conflict):
-        world.holiday.decide(world.emp, "emp-a", "pa-3", date(2025, 4, 1), asked["booking"]["booking_id"], "approve", 1)
+        world.holiday.decide(world.emp, world.e, world.p3, date(2025, 4, 1), asked["booking"]["booking_id"], "approve", 1)
     with pytest.raises(NotFound):
-        world.holiday.ledger(world.emp_b, "emp-b", "pa-3")
+        world.holiday.ledger(world.emp_b, world.eb, world.p3)
 
 
 def test_purge_and_export_rows(world):
-    world.rota.plan(world.emp, "emp-a", "pa-1", fields(P1), repeat_until=P1 + timedelta(days=14))
-    world.timesheets.step(world.pa, "emp-a", "pa-1", P1, "submit", 1)
+    world.rota.plan(world.emp, world.e, world.p1, fields(P1), repeat_until=P1 + timedelta(days=14))
+    world.timesheets.step(world.pa, world.e, world.p1, P1, "submit", 1)
     from care_tracker.services.holiday import WorkExportRows
 
-    rows = list(WorkExportRows(world.store, world.directory).rows_of("pa-1"))
+    rows = list(WorkExportRows(world.store, world.directory).rows_of(world.p1))
     assert sorted({r["record"] for r in rows}) == ["shift", "timesheet_version"]
-    assert {r["employer_id"] for r in rows} == {"emp-a"}
+    assert {r["employer_id"] for r in rows} == {world.e}
     assert set(rows[0]) <= set(WorkExportRows.columns) | {"record"}
-    assert len(list(WorkExportRows(world.store, world.directory).rows_of("emp-a"))) == len(rows)
-    assert world.store.delete_all("emp-a", "pa-1") == 7  # 3 shifts, 2 timesheet heads (two periods), 2 versions
-    assert list(world.store.everything("emp-a", "pa-1")) == []
+    assert len(list(WorkExportRows(world.store, world.directory).rows_of(world.e))) == len(rows)
+    assert world.store.delete_all(world.e, world.p1) == 7  # 3 shifts, 2 timesheet heads (two periods), 2 versions
+    assert list(world.store.everything(world.e, world.p1)) == []
 
 
 def test_the_audit_pack_downloads_and_parses_back(world, aws):
@@ -228,18 +262,20 @@ def test_the_audit_pack_downloads_and_parses_back(world, aws):
     from care_tracker.adapters.export_store import S3ExportFiles
     from care_tracker.services.audit_pack import FILES, AuditPackService
 
-    world.rota.plan(world.emp, "emp-a", "pa-1", fields(P1, time(14), time(23)), repeat_until=P1 + timedelta(days=14))
-    world.rota.plan(world.emp, "emp-a", "pa-1", fields(P1 + timedelta(days=1), time(6), time(12)))  # a short rest
-    world.rota.plan(world.emp, "emp-a", "pa-2", fields(P1 + timedelta(days=2)))
-    world.timesheets.step(world.pa, "emp-a", "pa-1", P1, "submit", 1)
-    world.timesheets.step(world.emp, "emp-a", "pa-1", P1, "return", 2, reason="=HYPERLINK(\"http://x\")")
-    world.timesheets.step(world.pa, "emp-a", "pa-1", P1, "submit", 3)
-    world.timesheets.step(world.emp, "emp-a", "pa-1", P1, "approve", 4)
-    records = {"pa-1": {"dbs_issue_date": "2022-12-01", "dbs_level": "enhanced", "right_to_work_checked": "2025-06-01",
-                        "opt_out_start": "2025-06-01"},
-               "pa-2": {"dbs_issue_date": "2024-03-01"}}  # IN-TEST stand-in for issue 11's record of a PA
+    world.rota.plan(world.emp, world.e, world.p1, fields(P1, time(14), time(23)), repeat_until=P1 + timedelta(days=14))
+    world.rota.plan(world.emp, world.e, world.p1, fields(P1 + timedelta(days=1), time(6), time(12)))  # a short rest
+    world.rota.plan(world.emp, world.e, world.p2, fields(P1 + timedelta(days=2)))
+    world.timesheets.step(world.pa, world.e, world.p1, P1, "submit", 1)
+    world.timesheets.step(world.emp, world.e, world.p1, P1, "return", 2, reason="=HYPERLINK(\"http://x\")")
+    world.timesheets.step(world.pa, world.e, world.p1, P1, "submit", 3)
+    world.timesheets.step(world.emp, world.e, world.p1, P1, "approve", 4)
+    people = world.people.service  # the DBS check, right-to-work check and opt-out kept on issue 11's record
+    people.update_pa(world.emp, world.e, world.p1, world.people.versions[world.p1], {
+        "dbs_issue_date": date(2022, 12, 1), "dbs_level": "enhanced", "right_to_work_checked": date(2025, 6, 1),
+        "opt_out_start": date(2025, 6, 1)})
+    people.update_pa(world.emp, world.e, world.p2, world.people.versions[world.p2], {"dbs_issue_date": date(2024, 3, 1)})
     service = AuditPackService(world.store, world.directory, S3ExportFiles(aws["EXPORTS_BUCKET"], "eu-west-2"), world.clock,
-                               records=lambda caller, employer_id, pa_id: records[pa_id])
+                               records=people.get_pa)
     export = service.create(world.emp, P1, date(2026, 1, 31))
     key = urlparse(export.download_url).path.split(f"{aws['EXPORTS_BUCKET']}/", 1)[-1].lstrip("/")
     body = boto3.client("s3", region_name="eu-west-2").get_object(Bucket=aws["EXPORTS_BUCKET"], Key=key)["Body"].read()
@@ -248,16 +284,16 @@ def test_the_audit_pack_downloads_and_parses_back(world, aws):
     read = {n: list(csv.DictReader(io.StringIO(archive.read(n).decode("utf-8"), newline=""))) for n in FILES}
     assert all(r["pa_id"] != "pa_id" for n in FILES for r in read[n] if "pa_id" in r)  # one header per file
     sheets = {(r["pa_id"], r["period_start"]): r for r in read["timesheets.csv"]}
-    first = sheets[("pa-1", "2026-01-05")]
-    assert (first["status"], first["version"], first["submitted_by"], first["approved_by"]) == ("approved", "5", "pa-1", "emp-a")
+    first = sheets[(world.p1, "2026-01-05")]
+    assert (first["status"], first["version"], first["submitted_by"], first["approved_by"]) == ("approved", "5", world.p1, world.e)
     assert first["approved_at"].startswith("2026-01-20T09:00")
-    assert sheets[("pa-2", "2026-01-05")]["status"] == "draft"
+    assert sheets[(world.p2, "2026-01-05")]["status"] == "draft"
     reasons = [r["reason"] for r in read["timesheet_versions.csv"] if r["action"] == "returned"]
     assert reasons == ["'=HYPERLINK(\"http://x\")"]  # neutralised for Excel
     assert any(r["rule"] == "daily_rest" for r in read["working_time_warnings.csv"])
-    assert [(r["pa_id"], r["dbs_over_3_years"], r["opt_out_start"]) for r in read["pas.csv"]] == [
-        ("pa-1", "true", "2025-06-01"), ("pa-2", "false", "")]
-    accrued = [r for r in read["holiday.csv"] if r["pa_id"] == "pa-1" and r["period_start"] == "2026-01-05"]
+    assert sorted((r["pa_id"], r["dbs_over_3_years"], r["opt_out_start"]) for r in read["pas.csv"]) == sorted([
+        (world.p1, "true", "2025-06-01"), (world.p2, "false", "")])
+    accrued = [r for r in read["holiday.csv"] if r["pa_id"] == world.p1 and r["period_start"] == "2026-01-05"]
     assert accrued and accrued[0]["accrued"] == str((Decimal(9 + 9 + 6) * Decimal("0.1207")).quantize(Decimal("0.0001")))
     weeks = [r for r in read["hours_against_funded.csv"] if r["span"] == "week"]
     assert weeks[0]["from"] == "2026-01-05" and weeks[0]["funded"] == "40.0000"
@@ -266,18 +302,14 @@ def test_the_audit_pack_downloads_and_parses_back(world, aws):
 def test_export_my_data_gains_shifts_timesheets_and_holiday(world, aws):
     from care_tracker import wiring
     from care_tracker.adapters.export_store import S3ExportFiles
-    from care_tracker.ports import UserRecord
     from care_tracker.services.exports import ExportService
     from care_tracker.services.feedback import FeedbackExportRows
     from care_tracker.services.holiday import WorkExportRows
     from tests.integration.test_exports import download
 
-    for caller in (world.pa, world.emp):
-        wiring.users().create(UserRecord(user_id=caller.user_id, email=caller.email, full_name=caller.full_name,
-                                         roles=sorted(caller.roles)))
-    world.rota.plan(world.emp, "emp-a", "pa-1", fields(P1))
-    world.timesheets.step(world.pa, "emp-a", "pa-1", P1, "submit", 1)
-    world.holiday.book(world.pa, "emp-a", "pa-1", date(2026, 2, 2), date(2026, 2, 2), "8", "A day off")
+    world.rota.plan(world.emp, world.e, world.p1, fields(P1))
+    world.timesheets.step(world.pa, world.e, world.p1, P1, "submit", 1)
+    world.holiday.book(world.pa, world.e, world.p1, date(2026, 2, 2), date(2026, 2, 2), "8", "A day off")
     service = ExportService(S3ExportFiles(aws["EXPORTS_BUCKET"], "eu-west-2"), wiring.users(), None, world.clock,
                             personal=[FeedbackExportRows(wiring.feedback_service()), WorkExportRows(world.store, world.directory)])
     for caller in (world.pa, world.emp):
@@ -291,9 +323,9 @@ def test_export_my_data_gains_shifts_timesheets_and_holiday(world, aws):
 def test_the_demo_rota_and_approved_timesheets(world):
     from infra.local.demo_work import load_work_demo
 
-    made = load_work_demo("emp-a", ["pa-1", "pa-2"], NOW + timedelta(weeks=8), world.rota, world.timesheets, world.directory)
+    made = load_work_demo(world.e, [world.p1, world.p2], NOW + timedelta(weeks=8), world.rota, world.timesheets, world.directory)
     assert made["shifts"] > 40 and made["approved"] >= 8
-    ledger = world.holiday.ledger(world.pa, "emp-a", "pa-1", date(2025, 4, 1))
+    ledger = world.holiday.ledger(world.pa, world.e, world.p1, date(2025, 4, 1))
     assert Decimal(ledger["accrued"]["hours"]) > 0  # pa-1 works irregular hours: 12.07% of each approved period
 
 
@@ -301,10 +333,10 @@ def test_the_demo_rota_and_approved_timesheets(world):
 def test_archiving_takes_later_shifts_off_the_rota_and_keeps_the_history(world):
     from care_tracker import wiring
 
-    world.rota.plan(world.emp, "emp-a", "pa-1", fields(P1), repeat_until=P1 + timedelta(weeks=3))
-    world.timesheets.step(world.pa, "emp-a", "pa-1", P1, "submit", 1)
-    wiring.remove_shifts_after_leaving("emp-a", "pa-1", P1 + timedelta(days=10), NOW)
-    left = world.store.shifts_between("emp-a", "pa-1", P1, P1 + timedelta(weeks=4))
+    world.rota.plan(world.emp, world.e, world.p1, fields(P1), repeat_until=P1 + timedelta(weeks=3))
+    world.timesheets.step(world.pa, world.e, world.p1, P1, "submit", 1)
+    wiring.remove_shifts_after_leaving(world.e, world.p1, P1 + timedelta(days=10), NOW)
+    left = world.store.shifts_between(world.e, world.p1, P1, P1 + timedelta(weeks=4))
     assert [s.shift.day for s in left] == [P1, P1 + timedelta(weeks=1)]
-    assert world.timesheets.timesheet(world.emp, "emp-a", "pa-1", P1)["status"] == "submitted"
-    assert wiring.purge_work_history("emp-a", "pa-1") > 0 and list(world.store.everything("emp-a", "pa-1")) == []
+    assert world.timesheets.timesheet(world.emp, world.e, world.p1, P1)["status"] == "submitted"
+    assert wiring.purge_work_history(world.e, world.p1) > 0 and list(world.store.everything(world.e, world.p1)) == []

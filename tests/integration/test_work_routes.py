@@ -1,7 +1,7 @@
 """Rota, timesheet and holiday routes through the Chalice app with real tokens (Cognito on moto):
 the access matrix (employer A/B, A's PA, B's PA, a provider user, the support team, no token), and
-bad input as a 4xx in the error shape. The employments come from the in-test EmploymentDirectory
-(tests/integration/work_support.py) until issue 11's is merged."""
+bad input as a 4xx in the error shape. Employers and PAs are made through issue 11's service, so the
+tenant checks go through the real EmploymentDirectory (wiring.employment_directory())."""
 from __future__ import annotations
 
 import json
@@ -10,7 +10,6 @@ from datetime import date
 
 import pytest
 
-from tests.integration.work_support import InTestDirectory
 from tests.support import sign_in
 
 P1 = "2026-01-05"
@@ -19,22 +18,40 @@ ROLE = {"employer_a": "employer", "employer_b": "employer", "pa_a": "pa", "pa_b"
         "support": "admin"}
 
 
-@pytest.fixture
-def people(aws, sent_mail, monkeypatch):
+def _login(sent_mail, email: str) -> str:
     from care_tracker import wiring
 
+    temporary = re.search(r"Temporary password: (\S+)", [m for m in sent_mail() if m.to == email][-1].body).group(1)
+    # the support team also enrols an authenticator app (issue 15): sign_in answers every challenge
+    return sign_in(wiring.auth_service(), email, temporary, "violet orbit canal mitten").id_token
+
+
+@pytest.fixture
+def people(aws, sent_mail):
+    """Employers and PAs made through issue 11's service (the real EmploymentDirectory), the other
+    roles as ordinary accounts; every one signs in for a real token."""
+    from care_tracker import wiring
+    from care_tracker.services.auth import Caller
+
     tokens, ids = {}, {}
-    for who, role in ROLE.items():
-        email = f"{who.replace('_', '.')}@example.org"
-        made = wiring.account_service().create_account(email=email, full_name=f"The {who}", roles=[role])
-        ids[who] = made.user_id
-        temporary = re.search(r"Temporary password: (\S+)", [m for m in sent_mail() if m.to == email][-1].body).group(1)
-        tokens[who] = sign_in(wiring.auth_service(), email, temporary, "violet orbit canal mitten").id_token
-    directory = InTestDirectory()  # IN-TEST stand-in for wiring.employment_directory() (issue 11)
-    for employer, pa in (("employer_a", "pa_a"), ("employer_b", "pa_b")):
-        directory.add_employer(ids[employer], first=date.fromisoformat(P1))
-        directory.add_pa(ids[employer], ids[pa])
-    monkeypatch.setattr(wiring, "employment_directory", lambda: directory)
+    for who in ("provider", "support"):
+        email = f"{who}@example.org"
+        ids[who] = wiring.account_service().create_account(email=email, full_name=f"The {who}", roles=[ROLE[who]]).user_id
+        tokens[who] = _login(sent_mail, email)
+    service = wiring.employer_service()
+    for n, (employer, pa) in enumerate((("employer_a", "pa_a"), ("employer_b", "pa_b"))):
+        email = f"{employer.replace('_', '.')}@example.org"
+        account = service.sign_up({"full_name": f"The {employer}", "email": email, "care_recipient_name": "Someone",
+                                   "managed_by": "self", "funding_type": "direct_payment", "care_package_confirmed": True})
+        ids[employer] = account["employer_id"]
+        caller = Caller(ids[employer], email, "Employer", frozenset({"employer"}))
+        service.update_settings(caller, ids[employer], 1, {"pay_cycle": "two_weekly", "first_period_start": date.fromisoformat(P1)})
+        pa_email = f"{pa.replace('_', '.')}@example.org"
+        ids[pa] = service.add_pa(caller, ids[employer], {
+            "full_name": f"The {pa}", "email": pa_email, "phone": "0113 496 0000", "address": "1 Demo Street, Leeds",
+            "date_of_birth": date(1990, 5, 5), "ni_number": f"JG10375{n}A", "start_date": date(2025, 6, 1),
+            "contracted_hours": None, "relationship": "none", "provider_agreed": False})["pa_id"]
+        tokens[employer], tokens[pa] = _login(sent_mail, email), _login(sent_mail, pa_email)
     return tokens, ids
 
 
