@@ -107,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         print("  Demo logins (you will be asked to choose a new password at first login):")
         for email, password in logins.items():
             print(f"    {email}  temporary password: {password}")
+        from infra.local.demo import DEMO_EMPLOYER, DEMO_PAS
+
+        print(f"    an employer of PAs, {DEMO_EMPLOYER}, and PAs {DEMO_PAS[0]}, {DEMO_PAS[1]} "
+              f"({DEMO_PAS[2]} archived): temporary passwords in their welcome mails ({url}/_local/outbox)")
         print(f"  Try: curl -s -X POST {url}/auth/login -H 'Content-Type: application/json' "
               f"-d '{{\"email\": \"{next(iter(logins))}\", \"password\": \"...\"}}'")
         print("Press Ctrl-C to stop.", flush=True)

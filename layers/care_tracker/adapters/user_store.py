@@ -68,6 +68,14 @@ class DynamoUserRepository:
         except UserItem.DoesNotExist:
             return None
 
+    def by_email(self, email: str) -> UserRecord | None:
+        """The account that claimed this email (2 GetItems), or None (none, or a pending registration)."""
+        try:
+            owner = UsernameItem.get(email.lower()).owner
+        except UsernameItem.DoesNotExist:
+            return None
+        return self.get(owner.removeprefix("user#")) if owner.startswith("user#") else None
+
     def email_taken(self, email: str) -> bool:
         try:
             UsernameItem.get(email.lower())
