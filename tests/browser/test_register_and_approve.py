@@ -101,7 +101,7 @@ def test_register_then_the_approver_decides(page, api, screen):
 
     # --- the approver: requests named, approve, reject with a reason
     api.token(approver)  # first sign-in done; the password book has the password
-    sign_in(page, approver, api.passwords[approver])
+    sign_in(page, approver, api.passwords[approver], api=api)
     go_to(page, "Access requests")
     expect(page.get_by_role("heading", name="Access requests")).to_be_visible()
     jo = page.locator(".govuk-summary-card", has_text=email)
