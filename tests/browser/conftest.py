@@ -97,7 +97,9 @@ def web(stack) -> str:
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=15_000)  # 2 shared cores and moto behind the API: 5 s is too tight under load
 
     executable = chromium()
     with sync_playwright() as pw:
