@@ -5,6 +5,9 @@ local stack and at most 150 KB transferred, compressed; each later page at most 
     BENCH_WEB_URL=http://127.0.0.1:8000 python -m bench.run web   # a running `make run`
     BENCH_WEB_PAGES="/,/sign-in,/accessibility"                    # the first page, then later pages
     BENCH_WEB_ROOT=<dir>                                           # another client build than build/web/
+    BENCH_WEB_LOGIN="<email> <password>"                           # sign in through the form after the
+                                                                   # first page; later pages may then be
+                                                                   # signed-in ones (/this-month, /bulk)
 
 Chromium (Debian's, /usr/bin/chromium; installed with apt-get when missing and we are root) is
 driven by Playwright. Bytes are what crossed the network, headers included (Chrome DevTools
@@ -119,17 +122,30 @@ class Transfer:
         self.requests = 0
         self.first: float | None = None
         self.last: float | None = None
+        self.pending: set[str] = set()
         cdp.send("Network.enable")
         cdp.on("Network.requestWillBeSent", self._sent)
         cdp.on("Network.loadingFinished", self._finished)
+        cdp.on("Network.loadingFailed", lambda event: self.pending.discard(event["requestId"]))
 
     def _sent(self, event: dict) -> None:
         self.requests += 1
+        self.pending.add(event["requestId"])
         self.first = event["timestamp"] if self.first is None else min(self.first, event["timestamp"])
 
     def _finished(self, event: dict) -> None:
+        self.pending.discard(event["requestId"])
         self.bytes += int(event["encodedDataLength"])
         self.last = event["timestamp"] if self.last is None else max(self.last, event["timestamp"])
+
+    def settle(self, page, quiet_ms: int = 250, limit_ms: int = 10_000) -> None:
+        """Waits until no request has been in flight for `quiet_ms`: after a click in a single-page
+        client the load state is already "networkidle", so Playwright's own wait returns at once."""
+        quiet = waited = 0
+        while waited < limit_ms and quiet < quiet_ms:
+            page.wait_for_timeout(50)
+            waited += 50
+            quiet = 0 if self.pending else quiet + 50
 
     def reset(self) -> None:
         self.bytes, self.requests, self.first, self.last = 0, 0, None, None
@@ -147,7 +163,22 @@ NAVIGATION_TIMING = """() => {
 }"""
 
 
-def measure(base: str, pages: list[str], executable: str) -> dict:
+def _sign_in(page, transfer: Transfer, login: str) -> dict:
+    """Signs in through the client's form, as a person does; figures of the sign-in and its landing page."""
+    email, password = login.split(" ", 1)
+    transfer.reset()
+    link = page.locator('a[href="/sign-in"]').first
+    if link.count():
+        link.click()
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.locator("#user-bar").filter(has_text="Signed in as").wait_for()
+    transfer.settle(page)
+    return {"path": "/sign-in (form)", "how": "form", **transfer.figures(), "title": page.title()}
+
+
+def measure(base: str, pages: list[str], executable: str, login: str | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
     results: dict = {}
@@ -164,13 +195,15 @@ def measure(base: str, pages: list[str], executable: str) -> dict:
                 link = page.locator(f'a[href="{path}"]').first if index else None
                 if link is not None and link.count():
                     link.click()
-                    page.wait_for_load_state("networkidle")
+                    transfer.settle(page)
                     how, timing = "link", {}
                 else:
                     page.goto(base + path, wait_until="networkidle")
                     how, timing = "load", page.evaluate(NAVIGATION_TIMING)
                 figures = {"path": path, "how": how, **transfer.figures(), **timing, "title": page.title()}
                 results["first_page" if index == 0 else f"later_page_{index}"] = figures
+                if index == 0 and login:
+                    results["sign_in"] = _sign_in(page, transfer, login)
             results["csp_violations"] = len(csp_violations)
         finally:
             browser.close()
@@ -211,7 +244,7 @@ def main() -> dict:
         print(f"web: serving {root} at {base} as CloudFront would (gzip, deep links, security headers)")
     try:
         started = time.perf_counter()
-        results = measure(base, pages, executable)
+        results = measure(base, pages, executable, os.environ.get("BENCH_WEB_LOGIN") or None)
         results["served_by"] = "BENCH_WEB_URL" if server is None else "bench static server"
         report(results)
         print(f"web: measured in {time.perf_counter() - started:.1f} s")

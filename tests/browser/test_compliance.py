@@ -10,7 +10,7 @@ from tests.browser.conftest import APPROVER_FOR_SCREEN, check, go_to, sign_in
 def test_compliance_of_the_organisation_and_a_location(page, api, screen, closed_windows):
     approver = APPROVER_FOR_SCREEN[screen]
     api.token(approver)
-    sign_in(page, approver, api.passwords[approver])
+    sign_in(page, approver, api.passwords[approver], api=api)
     go_to(page, "Compliance")
     expect(page.get_by_role("heading", name="Compliance of your organisation")).to_be_visible()
     rows = page.locator("tbody tr")

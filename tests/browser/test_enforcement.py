@@ -22,7 +22,7 @@ STEPS = [
 def test_an_enforcement_case_step_by_step(page, api, screen, closed_windows):
     organisation = ORGANISATION_FOR_SCREEN[screen]
     api.token(OFFICER)  # first sign-in with the temporary password from its welcome mail
-    sign_in(page, OFFICER, api.passwords[OFFICER])
+    sign_in(page, OFFICER, api.passwords[OFFICER], api=api)
     expect(page.get_by_role("heading", name="Enforcement cases")).to_be_visible()
     page.get_by_role("link", name="Open (").click()
     expect(page.get_by_role("heading", name="Enforcement cases: Open")).to_be_visible()

@@ -62,3 +62,10 @@ def test_every_module_of_the_client_parses(tmp_path):
         copy.write_text(module.read_text())
         checked = subprocess.run([node, "--check", str(copy)], capture_output=True, text=True)
         assert checked.returncode == 0, f"{module.name}: {checked.stderr}"
+
+
+def test_the_banner_prints_the_client_address_first(stack):
+    lines = [line for line in stack["log_file"].read_text().splitlines() if line.strip() and not line.startswith("127.0.0.1 - -")]
+    banner = next(i for i, line in enumerate(lines) if line.startswith("Care Tracker is running at"))
+    assert lines[banner].startswith(f"Care Tracker is running at {stack['web']} ")
+    assert lines[banner + 1].strip().startswith(f"API: {stack['api']}")  # the API's own address comes after

@@ -51,7 +51,7 @@ def test_the_support_team(page, api, screen, closed_windows):
     late_location = _late_november_care_home_return(api, screen)
 
     api.token(SUPPORT)
-    sign_in(page, SUPPORT, api.passwords[SUPPORT])
+    sign_in(page, SUPPORT, api.passwords[SUPPORT], api=api)
     # --- requests that no approver can decide land with the support team
     expect(page.get_by_role("heading", name="Access requests")).to_be_visible()
     card = page.locator(".govuk-summary-card", has_text="Kim Doyle")
@@ -92,7 +92,7 @@ def test_the_support_team(page, api, screen, closed_windows):
     expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()
 
     # --- the national report, by local authority and region, with its CSV
-    sign_in(page, SUPPORT, api.passwords[SUPPORT])
+    sign_in(page, SUPPORT, api.passwords[SUPPORT], api=api)
     page.goto("/reports?period=2026-11")
     expect(page.get_by_role("heading", name="National report for November 2026")).to_be_visible()
     expect(page.get_by_role("table", name="By local authority")).to_contain_text("Bristol, City of")

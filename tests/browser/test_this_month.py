@@ -44,7 +44,10 @@ def test_this_month_returns(page, api, screen, in_december_window):
     email, temporary = new_provider_user(api, sorted({home_id, care_id}), full_name="Rosa Lind", approver=APPROVER_FOR_SCREEN[screen])
     token = api.token(email, temporary)
     # Last month's care home return, saved through the API (November: outside any window now).
-    saved = api.call("PUT", f"/locations/{care_id}/returns/2026-11/care_home", token, json=NOVEMBER)
+    november = api.call("GET", f"/locations/{care_id}/returns/2026-11", token).json()["current"]["care_home"]
+    # (test_support.py may have saved this home's November return already: update it, with its version)
+    saved = api.call("PUT", f"/locations/{care_id}/returns/2026-11/care_home", token,
+                     json={**NOVEMBER, **({"version": november["version"]} if november else {})})
     assert saved.status_code == 200, saved.text
 
     sign_in(page, email, PASSWORD)
@@ -107,6 +110,10 @@ def test_this_month_returns(page, api, screen, in_december_window):
     expect(answers.locator(".govuk-summary-list__row", has_text="Maximum bed capacity")).to_contain_text("30")
     expect(answers.locator(".govuk-summary-list__row", has_text="Staff absent")).to_contain_text("3")
     check(page, "no-change-check-answers")
+    page.get_by_role("link", name="Change beds occupied").click()  # something did change: start from last month's
+    expect(page.get_by_text("The figures below are November 2026’s")).to_be_visible()
+    expect(page.get_by_label("Beds occupied")).to_have_value("26")
+    page.go_back()
     page.get_by_role("button", name="Confirm nothing has changed").click()
     expect(page.get_by_text(f"Care home return for {care_name} saved")).to_be_visible()
     expect(page.locator(".govuk-task-list__item", has=care_task)).to_contain_text("Done")

@@ -45,6 +45,7 @@ page('/reports', support, 'reports');
 page('/at-risk', support, 'atRisk');
 page('/tasks', support, 'tasks');
 page('/downloads', support, 'downloads');
+page('/bulk', bulk, 'bulk');
 page('/cases', enforcement, 'cases');
 page('/case', enforcement, 'oneCase');
 page('/accessibility', info, 'accessibility', { auth: false });
@@ -59,6 +60,7 @@ api.onDeactivated(() => navigate('/account-deactivated', { replace: true }));
 
 const NAV = [
   ['/this-month', 'This month', ['provider_user', 'approver']],
+  ['/bulk', 'Update many', ['provider_user', 'approver']],
   ['/requests', 'Access requests', ['approver', 'admin']],
   ['/users', 'Users', ['approver']],
   ['/compliance', 'Compliance', ['provider_user', 'approver']],

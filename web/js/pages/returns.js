@@ -160,7 +160,13 @@ export async function returnForm(ctx) {
   const careType = checkedCareType(ctx, month);
   if (!careType) return;
   const current = month.current[careType];
-  const figures = (current && current.figures) || {};
+  let figures = (current && current.figures) || {};
+  let fromLast = false;
+  if (!current && ctx.query.get('from') === 'last-month') {  // "Change" on the check-answers page: start from last month's figures
+    const last = await api.get(`/locations/${encodeURIComponent(location)}/returns/${previousPeriod(period)}`).catch(() => null);
+    const previous = last && last.current[careType];
+    if (previous && previous.figures) { figures = previous.figures; fromLast = true; }
+  }
   const here = `/returns/${location}/${period}/${careType}`;
   const names = labels(careType);
   const groups = GROUPS[careType].map(([legend, hint, fields]) => fieldset(legend, fields.map(([name, label, fieldHint]) => input({
@@ -180,6 +186,7 @@ export async function returnForm(ctx) {
     h('a', { class: 'govuk-back-link', href: '/this-month' }, 'Back to this month'),
     heading(title, 'l', month.location_name),
     current ? p(savedLine(current), ' ', link(`/returns/${location}/${period}`, 'See the save history')) : p('Nobody has saved this return yet.'),
+    fromLast ? inset(`The figures below are ${monthName(previousPeriod(period))}’s. Change what is different, then save.`) : null,
     h('h2', { class: 'govuk-heading-m' }, 'Nothing has changed since last month?'),
     p(link(`${here}/no-change`, 'Check last month’s figures and confirm nothing has changed')),
     form, nil);
@@ -223,7 +230,7 @@ export async function noChange(ctx) {
   const rows = previous.nil_return ? [['Return', 'Nil return: supporting nobody']]
     : Object.entries(names).filter(([name]) => previous.figures && name in previous.figures).map(([name, label]) => {
       const value = previous.figures[name];
-      return [label, typeof value === 'boolean' ? (value ? 'Yes' : 'No') : String(value), link(back, h('span', {}, 'Change', h('span', { class: 'govuk-visually-hidden' }, ` ${label.toLowerCase()}`)))];
+      return [label, typeof value === 'boolean' ? (value ? 'Yes' : 'No') : String(value), link(`${back}?from=last-month#${name}`, h('span', {}, 'Change', h('span', { class: 'govuk-visually-hidden' }, ` ${label.toLowerCase()}`)))];
     });
   const form = confirmForm();
   ctx.show(title, h('a', { class: 'govuk-back-link', href: back }, 'Back'),
