@@ -212,11 +212,12 @@ def test_archive_minimises_the_record_refuses_at_once_and_nothing_lets_them_back
     # Only name, username and NI number remain, with the work history: the fields are gone from the item.
     item = raw_item(aws, employer_id, pat["pa_id"])
     personal = set(item) - {"pk", "sk", "employer_id", "pa_id", "employer_name", "status", "list_key", "expiry_shard",
-                            "expires_at", "version", "created_at"}
+                            "purge_at", "expires_at", "version", "created_at"}
     assert personal == {"pa_name", "email", "ni_number", "start_date", "leaving_date", "contracted_hours", "periods"}
-    from care_tracker.rules.employment import expires_at, retention_date
+    from care_tracker.rules.employment import expires_at, purge_at, retention_date
 
-    assert int(item["expires_at"]) == expires_at(today) and retention_date(today).year == today.year + 7
+    assert int(item["purge_at"]) == purge_at(today) and retention_date(today).year == today.year + 7
+    assert int(item["expires_at"]) == expires_at(today)  # the TTL, a fortnight after the purge
     assert archived["retained_until"] is not None and archived["phone"] is None and archived["date_of_birth"] is None
     assert wiring.employment_directory().employment(employer_id, pat["pa_id"]).date_of_birth is None
     status, page = call(client, "GET", f"/employers/{employer_id}/pas?status=archived", token)
@@ -277,7 +278,7 @@ def test_reactivation_needs_details_again_and_a_new_password(client, sent_mail, 
     assert status == 200, back
     assert back["status"] == "details_missing" and back["start_date"] == new_start and back["leaving_date"] is None
     assert back["earlier_periods"] == [{"start_date": "2026-01-05", "leaving_date": leaving.isoformat()}]
-    assert "expires_at" not in raw_item(aws, employer_id, pat["pa_id"])
+    assert not {"expires_at", "purge_at"} & set(raw_item(aws, employer_id, pat["pa_id"]))
     # The old password no longer works; the new temporary one leads to choosing a password.
     assert call(client, "POST", "/auth/login", body={"email": "pat@example.org", "password": PASSWORD})[0] != 200
     pat_token = first_login(sent_mail, "pat@example.org")
