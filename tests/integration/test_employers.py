@@ -389,3 +389,31 @@ def test_archiving_forgets_the_pas_feedback_name_only_when_no_other_employment_i
     _, page = call(client, "GET", "/suggestions", olly)
     authors = sorted(s["author_name"] for s in page["suggestions"])
     assert "Pat Named" not in authors and "Kit Named" in authors  # Kit still works for Olly
+
+
+BAD_BODIES = [b"{not json", b"[]", b'{"surely_not_a_field": 1}', b"null",
+              b'{"version": "one", "leaving_date": "31/12/2026", "start_date": 5, "email": ["x"], "ni_number": 12}',
+              b'{"funded_hours_per_week": -1, "contracted_hours": 1000, "date_of_birth": "2026-02-30", "version": 1}',
+              b'{"leave_year_start": "02-30", "version": 1}', b'{"limit": 0}']
+
+
+def test_bad_input_on_every_employer_route_is_a_4xx_in_the_error_shape(client, sent_mail, employer):
+    from functions.http import ROUTES
+
+    employer_id, token = employer
+    _, pat = call(client, "POST", f"/employers/{employer_id}/pas", token, pa_body("Pat", "pat@example.org", "AB123456A"))
+    pat_token = first_login(sent_mail, "pat@example.org")
+    ids = {"employer_id": employer_id, "pa_id": pat["pa_id"]}
+    writes = [s for s in ROUTES if s.tag == "employers" and s.method != "GET"]
+    assert len(writes) >= 9
+    for spec in writes:
+        path = spec.path.format(**ids)
+        who = pat_token if spec.roles == ("pa",) else token
+        for body in BAD_BODIES:
+            response = client.http.request(spec.method, path, body=body, headers={
+                "Content-Type": "application/json", "Authorization": f"Bearer {who}"})
+            assert 400 <= response.status_code < 500, (spec.method, spec.path, body, response.body)
+            assert set(json.loads(response.body)) == {"code", "message", "details"}
+    for query in ("?limit=0", "?limit=abc", "?status=everyone", "?cursor=%00%01", "?cursor=" + "A" * 300):
+        response = client.http.get(f"/employers/{employer_id}/pas{query}", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 400, (query, response.body)
