@@ -81,7 +81,7 @@ def import_cqc_locations(at: datetime, key: str | None = None) -> dict:
     from care_tracker.config import settings
     from care_tracker.rules.cqc_changes import file_date_from_name
     from care_tracker.services.cqc_import import import_cqc_locations as run_import
-    from care_tracker.wiring import account_service, location_directory, object_store, users
+    from care_tracker.wiring import account_service, location_directory, object_store, return_store, users
 
     store = object_store()
     bucket = settings().imports_bucket
@@ -92,7 +92,7 @@ def import_cqc_locations(at: datetime, key: str | None = None) -> dict:
     file_date = file_date_from_name(key) or at.astimezone(ZoneInfo("Europe/London")).date()
     try:
         report = run_import(store.read_lines(bucket, key), location_directory(), account_service(),
-                            file_date=file_date, users=users())
+                            file_date=file_date, users=users(), returns=return_store())
     except ValueError as exc:  # the header is unusable: nothing was written
         logger.warning("cqc import refused", extra={"key": key, "problem": str(exc)})
         return {"imported": None, "key": key, "problem": str(exc)}
