@@ -56,7 +56,8 @@ def _employments(env: dict, employer_id: str, count: int, *, archived_before: da
         if archived_before:
             item.update({"status": {"S": "archived"}, "leaving_date": {"S": "2018-03-31"},
                          "list_key": {"S": list_key("archived", name, pa_id)}, "expiry_shard": {"S": "expiring"},
-                         "expires_at": {"N": str(int(archived_before.timestamp()) - 1 - i)},
+                         "purge_at": {"N": str(int(archived_before.timestamp()) - 1 - i)},
+                         "expires_at": {"N": str(int(archived_before.timestamp()) + 14 * 86400 - 1 - i)},
                          "periods": {"L": [{"S": "2015-01-05/2018-03-31"}]}})
         else:
             item.update({"status": {"S": "active"}, "list_key": {"S": list_key("active", name, pa_id)},

@@ -216,11 +216,12 @@ def test_archive_minimises_the_record_refuses_at_once_and_nothing_lets_them_back
     # Only name, username and NI number remain, with the work history: the fields are gone from the item.
     item = raw_item(aws, employer_id, pat["pa_id"])
     personal = set(item) - {"pk", "sk", "employer_id", "pa_id", "employer_name", "status", "list_key", "expiry_shard",
-                            "expires_at", "version", "created_at"}
+                            "purge_at", "expires_at", "version", "created_at"}
     assert personal == {"pa_name", "email", "ni_number", "start_date", "leaving_date", "contracted_hours", "periods"}
-    from care_tracker.rules.employment import expires_at, retention_date
+    from care_tracker.rules.employment import expires_at, purge_at, retention_date
 
-    assert int(item["expires_at"]) == expires_at(today) and retention_date(today).year == today.year + 7
+    assert int(item["purge_at"]) == purge_at(today) and retention_date(today).year == today.year + 7
+    assert int(item["expires_at"]) == expires_at(today)  # the TTL, a fortnight after the purge
     assert archived["retained_until"] is not None and archived["phone"] is None and archived["date_of_birth"] is None
     assert wiring.employment_directory().employment(employer_id, pat["pa_id"]).date_of_birth is None
     status, page = call(client, "GET", f"/employers/{employer_id}/pas?status=archived", token)
@@ -281,7 +282,7 @@ def test_reactivation_needs_details_again_and_a_new_password(client, sent_mail, 
     assert status == 200, back
     assert back["status"] == "details_missing" and back["start_date"] == new_start and back["leaving_date"] is None
     assert back["earlier_periods"] == [{"start_date": "2026-01-05", "leaving_date": leaving.isoformat()}]
-    assert "expires_at" not in raw_item(aws, employer_id, pat["pa_id"])
+    assert not {"expires_at", "purge_at"} & set(raw_item(aws, employer_id, pat["pa_id"]))
     # The old password no longer works; the new temporary one leads to choosing a password.
     assert call(client, "POST", "/auth/login", body={"email": "pat@example.org", "password": PASSWORD})[0] != 200
     pat_token = first_login(sent_mail, "pat@example.org")
@@ -392,3 +393,31 @@ def test_archiving_forgets_the_pas_feedback_name_only_when_no_other_employment_i
     _, page = call(client, "GET", "/suggestions", olly)
     authors = sorted(s["author_name"] for s in page["suggestions"])
     assert "Pat Named" not in authors and "Kit Named" in authors  # Kit still works for Olly
+
+
+BAD_BODIES = [b"{not json", b"[]", b'{"surely_not_a_field": 1}', b"null",
+              b'{"version": "one", "leaving_date": "31/12/2026", "start_date": 5, "email": ["x"], "ni_number": 12}',
+              b'{"funded_hours_per_week": -1, "contracted_hours": 1000, "date_of_birth": "2026-02-30", "version": 1}',
+              b'{"leave_year_start": "02-30", "version": 1}', b'{"limit": 0}']
+
+
+def test_bad_input_on_every_employer_route_is_a_4xx_in_the_error_shape(client, sent_mail, employer):
+    from functions.http import ROUTES
+
+    employer_id, token = employer
+    _, pat = call(client, "POST", f"/employers/{employer_id}/pas", token, pa_body("Pat", "pat@example.org", "AB123456A"))
+    pat_token = first_login(sent_mail, "pat@example.org")
+    ids = {"employer_id": employer_id, "pa_id": pat["pa_id"]}
+    writes = [s for s in ROUTES if s.tag == "employers" and s.method != "GET"]
+    assert len(writes) >= 9
+    for spec in writes:
+        path = spec.path.format(**ids)
+        who = pat_token if spec.roles == ("pa",) else token
+        for body in BAD_BODIES:
+            response = client.http.request(spec.method, path, body=body, headers={
+                "Content-Type": "application/json", "Authorization": f"Bearer {who}"})
+            assert 400 <= response.status_code < 500, (spec.method, spec.path, body, response.body)
+            assert set(json.loads(response.body)) == {"code", "message", "details"}
+    for query in ("?limit=0", "?limit=abc", "?status=everyone", "?cursor=%00%01", "?cursor=" + "A" * 300):
+        response = client.http.get(f"/employers/{employer_id}/pas{query}", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 400, (query, response.body)

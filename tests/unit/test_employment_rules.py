@@ -28,10 +28,11 @@ def test_retention_is_seven_years_after_the_leaving_date():
     assert rules.retention_date(date(2028, 2, 29)) == date(2035, 3, 1)  # never earlier than 7 full years
 
 
-def test_expiry_is_the_start_of_the_retention_date_in_london():
+def test_the_purge_is_due_at_the_start_of_the_retention_date_in_london_and_the_ttl_a_fortnight_later():
     # 31 March 2033 is in summer time: midnight in London is 23:00 UTC the day before.
-    assert rules.expires_at(date(2026, 3, 31)) == int(datetime(2033, 3, 30, 23, tzinfo=timezone.utc).timestamp())
-    assert rules.expires_at(date(2026, 1, 15)) == int(datetime(2033, 1, 15, tzinfo=timezone.utc).timestamp())
+    assert rules.purge_at(date(2026, 3, 31)) == int(datetime(2033, 3, 30, 23, tzinfo=timezone.utc).timestamp())
+    assert rules.purge_at(date(2026, 1, 15)) == int(datetime(2033, 1, 15, tzinfo=timezone.utc).timestamp())
+    assert rules.expires_at(date(2026, 1, 15)) == int(datetime(2033, 1, 29, tzinfo=timezone.utc).timestamp())
 
 
 @given(dates)
@@ -39,9 +40,10 @@ def test_retention_is_at_least_seven_years_and_at_most_a_day_more(leaving):
     kept = rules.retention_date(leaving)
     assert kept.year - leaving.year == 7
     assert timedelta(days=7 * 365 + 1) <= kept - leaving <= timedelta(days=7 * 366)
-    expiry = datetime.fromtimestamp(rules.expires_at(leaving), timezone.utc)
-    assert not rules.is_expired(rules.expires_at(leaving), expiry - timedelta(seconds=1))
-    assert rules.is_expired(rules.expires_at(leaving), expiry)
+    expiry = datetime.fromtimestamp(rules.purge_at(leaving), timezone.utc)
+    assert not rules.is_expired(rules.purge_at(leaving), expiry - timedelta(seconds=1))
+    assert rules.is_expired(rules.purge_at(leaving), expiry)
+    assert rules.expires_at(leaving) > rules.purge_at(leaving)
 
 
 def test_the_archive_keeps_name_username_ni_and_the_work_history_only():

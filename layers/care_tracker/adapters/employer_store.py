@@ -66,7 +66,7 @@ class ByExpiry(GlobalSecondaryIndex):
         projection = KeysOnlyProjection()
 
     expiry_shard = UnicodeAttribute(hash_key=True)
-    expires_at = NumberAttribute(range_key=True)
+    purge_at = NumberAttribute(range_key=True)
 
 
 class EmployersItem(Model):
@@ -120,7 +120,8 @@ class EmployersItem(Model):
     periods = ListAttribute(of=UnicodeAttribute, null=True)  # earlier periods of work: "start/leaving"
     list_key = UnicodeAttribute(null=True)
     expiry_shard = UnicodeAttribute(null=True)
-    expires_at = NumberAttribute(null=True)  # the TTL: epoch seconds
+    purge_at = NumberAttribute(null=True)  # when purge_expired_records deletes it: epoch seconds
+    expires_at = NumberAttribute(null=True)  # the TTL, a backstop a fortnight later: epoch seconds
     version = NumberAttribute(null=True)
     # an NI claim (sk NI#<number>)
     owner = UnicodeAttribute(null=True)
@@ -137,7 +138,7 @@ EMPLOYMENT_FIELDS = ("employer_id", "pa_id", "employer_name", "pa_name", "email"
                      "ni_number", "start_date", "contracted_hours", "relationship", "provider_agreed",
                      "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relationship",
                      "dbs_certificate_number", "dbs_issue_date", "dbs_level", "right_to_work_checked", "opt_out_start",
-                     "opt_out_cancelled", "status", "leaving_date", "periods", "expires_at", "version", "created_at")
+                     "opt_out_cancelled", "status", "leaving_date", "periods", "purge_at", "expires_at", "version", "created_at")
 
 
 def _as_dict(item: EmployersItem, fields: Iterable[str]) -> dict[str, Any]:
@@ -361,7 +362,7 @@ class DynamoEmployerStore:
                            code="stale_version") from exc
         return _as_dict(item, EMPLOYMENT_FIELDS)
 
-    def archive(self, current: dict[str, Any], *, leaving_date: str, list_key: str, expires_at: int, periods: list[str],
+    def archive(self, current: dict[str, Any], *, leaving_date: str, list_key: str, purge_at: int, expires_at: int, periods: list[str],
                 remove: Iterable[str], deactivate: UserRecord | None) -> None:
         """One transaction: the employment minimised (personal fields REMOVEd, not copied), marked
         archived with its TTL; the NI claim released; the count down; and, when `deactivate`, the
@@ -370,7 +371,8 @@ class DynamoEmployerStore:
         actions = [getattr(EmployersItem, name).remove() for name in remove]
         actions += [EmployersItem.status.set("archived"), EmployersItem.leaving_date.set(leaving_date),
                     EmployersItem.list_key.set(list_key), EmployersItem.expiry_shard.set(EXPIRING),
-                    EmployersItem.expires_at.set(expires_at), EmployersItem.periods.set(periods),
+                    EmployersItem.purge_at.set(purge_at), EmployersItem.expires_at.set(expires_at),
+                    EmployersItem.periods.set(periods),
                     EmployersItem.version.add(1)]
         try:
             with TransactWrite(connection=self._connection) as tx:
@@ -393,7 +395,8 @@ class DynamoEmployerStore:
         employer_id, pa_id = current["employer_id"], current["pa_id"]
         actions = [EmployersItem.status.set("details_missing"), EmployersItem.start_date.set(start_date),
                    EmployersItem.list_key.set(list_key), EmployersItem.leaving_date.remove(),
-                   EmployersItem.expiry_shard.remove(), EmployersItem.expires_at.remove(), EmployersItem.version.add(1)]
+                   EmployersItem.expiry_shard.remove(), EmployersItem.purge_at.remove(),
+                   EmployersItem.expires_at.remove(), EmployersItem.version.add(1)]
         try:
             with TransactWrite(connection=self._connection) as tx:
                 tx.update(EmployersItem(employer_pk(employer_id), pa_sk(pa_id)), actions=actions,
@@ -414,9 +417,9 @@ class DynamoEmployerStore:
 
     # ---------- retention ----------
     def expired(self, at_epoch: int) -> Iterator[tuple[str, str]]:
-        """(employer id, pa id) of every archived employment whose TTL has passed: a keys-only Query of
+        """(employer id, pa id) of every archived employment whose purge is due: a keys-only Query of
         by_expiry (a few 1 MB pages for 10,000 records), never a scan."""
-        for item in EmployersItem.by_expiry.query(EXPIRING, EmployersItem.expires_at <= at_epoch):
+        for item in EmployersItem.by_expiry.query(EXPIRING, EmployersItem.purge_at <= at_epoch):
             yield item.pk.removeprefix("EMP#"), item.sk.removeprefix("PA#")
 
     def delete_employments(self, keys: list[tuple[str, str]]) -> int:

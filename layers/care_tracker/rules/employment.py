@@ -70,9 +70,20 @@ def retention_date(leaving_date: date) -> date:
         return date(leaving_date.year + RETENTION_YEARS, 3, 1)
 
 
-def expires_at(leaving_date: date) -> int:
-    """The TTL (epoch seconds): the start of the retention date in Europe/London."""
+def purge_at(leaving_date: date) -> int:
+    """When the purge job deletes the record (epoch seconds): the start of the retention date in
+    Europe/London."""
     return int(datetime.combine(retention_date(leaving_date), time(0), tzinfo=LONDON).timestamp())
+
+
+# DynamoDB's TTL is the backstop, a fortnight later: the daily job deletes first, and with the record
+# runs the purge hooks that delete later issues' work history (a TTL deletion would run no hook).
+TTL_GRACE = timedelta(days=14)
+
+
+def expires_at(leaving_date: date) -> int:
+    """The TTL (epoch seconds): a fortnight after purge_at."""
+    return purge_at(leaving_date) + int(TTL_GRACE.total_seconds())
 
 
 def is_expired(expiry_epoch: int, at: datetime) -> bool:

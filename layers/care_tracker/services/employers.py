@@ -353,7 +353,7 @@ class EmployerService:
         deactivate = user if (user is not None and not others and set(user.roles) <= {"pa"}) else None
         periods = [*(record.get("periods") or []), f"{record['start_date']}/{leaving_date.isoformat()}"]
         self._store.archive(record, leaving_date=leaving_date.isoformat(), list_key=list_key(rules.ARCHIVED, record["pa_name"], pa_id),
-                            expires_at=rules.expires_at(leaving_date), periods=periods, remove=rules.ARCHIVE_DELETES,
+                            purge_at=rules.purge_at(leaving_date), expires_at=rules.expires_at(leaving_date), periods=periods, remove=rules.ARCHIVE_DELETES,
                             deactivate=deactivate)
         if deactivate is not None:
             self._identity.disable_user(record["email"])  # disabled and signed out everywhere
