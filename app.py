@@ -12,6 +12,7 @@ from functions import (
     auth,
     commissioners,
     compliance,
+    employers,
     enforcement,
     exports,
     fallback,
@@ -28,7 +29,7 @@ app = Chalice(app_name="care-tracker")
 app.api.cors = False
 
 for capability in (health, auth, windows, locations, registrations, accounts, announcements, returns, compliance,
-                   enforcement, exports, feedback, commissioners):
+                   enforcement, exports, feedback, commissioners, employers):
     app.register_blueprint(capability.bp)
 
 if settings().local:  # only on the local stack: never registered when deployed

@@ -94,6 +94,10 @@ class SuggestionQuery(PageQuery):
     order: Literal["votes", "newest"] = "votes"
 
 
+class RemovedQuery(PageQuery):
+    kind: Literal["hidden", "merged"] = Field(default="hidden", description="What the support team did to them")
+
+
 class VoteView(BaseModel):
     suggestion_id: str
     voted: bool
@@ -115,12 +119,19 @@ class HideRequest(Strict):
 class SupportSuggestionView(BaseModel):
     id: str
     title: str
+    description: str
+    author_name: str
     status: str
     votes: int
     visible: bool
     merged_into: str | None
     hidden_reason: str | None
     team_comment: str | None
+
+
+class RemovedList(BaseModel):
+    suggestions: list[SupportSuggestionView]
+    next_page: str | None
 
 
 class MergeResult(BaseModel):
@@ -143,7 +154,8 @@ def _suggestion(item: dict) -> SuggestionView:
 
 
 def _support_view(item: dict) -> SupportSuggestionView:
-    return SupportSuggestionView(id=item["suggestion_id"], title=item["title"], status=item["status"], votes=item["votes"],
+    return SupportSuggestionView(id=item["suggestion_id"], title=item["title"], description=item["description"],
+                                 author_name=item["author_name"], status=item["status"], votes=item["votes"],
                                  visible=bool(item.get("visible")), merged_into=item.get("merged_into"),
                                  hidden_reason=item.get("hidden_reason"), team_comment=item.get("team_comment"))
 
@@ -253,3 +265,12 @@ def hide(suggestion_id: str, caller, body: HideRequest):
     from care_tracker.wiring import feedback_service
 
     return _support_view(feedback_service().hide(caller, suggestion_id, body.reason))
+
+
+@route(bp, "/suggestions/removed", summary="Support team: suggestions it hid (?kind=hidden) or merged (?kind=merged), most recent first",
+       roles=SUPPORT, query=RemovedQuery, response=RemovedList, tag="feedback")
+def removed_suggestions(caller, query: RemovedQuery):
+    from care_tracker.wiring import feedback_service
+
+    items, next_page = feedback_service().removed_suggestions(query.kind, query.page)
+    return RemovedList(suggestions=[_support_view(i) for i in items], next_page=next_page)

@@ -90,7 +90,7 @@ def import_cqc_locations(at: datetime, key: str | None = None) -> dict:
     from care_tracker.config import settings
     from care_tracker.rules.cqc_changes import file_date_from_name
     from care_tracker.services.cqc_import import import_cqc_locations as run_import
-    from care_tracker.wiring import account_service, location_directory, object_store, users
+    from care_tracker.wiring import account_service, location_directory, object_store, return_store, users
 
     store = object_store()
     bucket = settings().imports_bucket
@@ -101,7 +101,7 @@ def import_cqc_locations(at: datetime, key: str | None = None) -> dict:
     file_date = file_date_from_name(key) or at.astimezone(ZoneInfo("Europe/London")).date()
     try:
         report = run_import(store.read_lines(bucket, key), location_directory(), account_service(),
-                            file_date=file_date, users=users())
+                            file_date=file_date, users=users(), returns=return_store())
     except ValueError as exc:  # the header is unusable: nothing was written
         logger.warning("cqc import refused", extra={"key": key, "problem": str(exc)})
         return {"imported": None, "key": key, "problem": str(exc)}
@@ -236,4 +236,19 @@ def flag_unanswered_feedback(at: datetime) -> dict:
     # FeedbackOverdueAlarm (infra/package.py) fires when this is above zero.
     metrics.add_metric(name="FeedbackOverdue", unit="Count", value=len(result["flagged"]))
     logger.info("unanswered feedback flagged", extra={"flagged": len(result["flagged"])})
+    return result
+
+
+# ---------- employers and PAs (RULES 2.5; issue 11) ----------
+
+@job("purge_expired_records", schedule="cron(15 4 * * ? *)",
+     description="Daily: deletes archived PAs' minimised records and work history 7 years after their leaving date "
+                 "(what DynamoDB's TTL has not deleted yet)")
+def purge_expired_records(at: datetime) -> dict:
+    """Idempotent: a second run finds nothing expired left to delete."""
+    from care_tracker.wiring import employer_service
+
+    result = employer_service().purge_expired(at)
+    metrics.add_metric(name="ExpiredRecordsPurged", unit="Count", value=result["deleted_records"])
+    logger.info("expired records purged", extra=result)
     return result

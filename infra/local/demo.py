@@ -10,6 +10,10 @@ DEMO_APPROVER = "approver@demo.care-tracker.example.org"
 DEMO_ADMIN = "support@demo.care-tracker.example.org"
 DEMO_OFFICER = "enforcement@demo.care-tracker.example.org"
 DEMO_COMMISSIONER = "commissioner@demo.care-tracker.example.org"
+# An employer of PAs (issue 11) with three PAs, the third archived; temporary passwords in their welcome mails.
+DEMO_EMPLOYER = "employer@demo.care-tracker.example.org"
+DEMO_PAS = ("pa.one@demo.care-tracker.example.org", "pa.two@demo.care-tracker.example.org",
+            "pa.three@demo.care-tracker.example.org")
 
 
 def load_demo_data(imports_bucket: str) -> dict[str, str]:
@@ -38,6 +42,7 @@ def load_demo_data(imports_bucket: str) -> dict[str, str]:
     accounts.create_account(email=DEMO_COMMISSIONER, full_name="Demo Commissioner", roles=[Role.COMMISSIONER.value],
                             local_authorities=sorted({loc["local_authority"] for loc in locations.values()
                                                       if loc["org_id"] == org_id and loc.get("local_authority")}))
+    load_demo_employer()
     return {DEMO_APPROVER: _temporary_password(DEMO_APPROVER), DEMO_ADMIN: _temporary_password(DEMO_ADMIN)}
 
 
@@ -45,6 +50,33 @@ def staff_logins() -> dict[str, str]:
     """The demo enforcement officer's and commissioner's logins (email -> temporary password), for
     the start-up banner; the e2e tests read them from their welcome mails."""
     return {DEMO_OFFICER: _temporary_password(DEMO_OFFICER), DEMO_COMMISSIONER: _temporary_password(DEMO_COMMISSIONER)}
+
+
+def load_demo_employer() -> None:
+    """One employer with three PAs (one a family member), the third archived, made through the
+    service like any (sign-up, add, archive), so the records are shaped exactly as stored."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from care_tracker.rules.employment import london_date
+    from care_tracker.services.auth import Caller
+    from care_tracker.wiring import clock, employer_service
+
+    service = employer_service()
+    account = service.sign_up({"full_name": "Demo Employer", "email": DEMO_EMPLOYER, "care_recipient_name": "Demo Employer",
+                               "managed_by": "self", "funding_type": "direct_payment", "care_package_confirmed": True})
+    caller = Caller(user_id=account["employer_id"], email=DEMO_EMPLOYER, full_name="Demo Employer",
+                    roles=frozenset({"employer"}))
+    today = london_date(clock().now())
+    people = [("Priya Patel", "none", Decimal("20"), "JG103759A"), ("Sam Demo", "family_member", None, "JG103759B"),
+              ("Alex Former", "none", Decimal("12.5"), "JG103759C")]
+    added = []
+    for (name, relationship, hours, ni), email in zip(people, DEMO_PAS, strict=True):
+        added.append(service.add_pa(caller, account["employer_id"], {
+            "full_name": name, "email": email, "phone": "0113 496 0000", "address": "1 Demo Street, Leeds LS1 1AA",
+            "date_of_birth": date(1985, 6, 15), "ni_number": ni, "start_date": date(2025, 4, 1), "contracted_hours": hours,
+            "relationship": relationship, "provider_agreed": relationship != "none"}))
+    service.archive(caller, account["employer_id"], added[2]["pa_id"], max(today - timedelta(days=7), date(2025, 4, 1)))
 
 
 def _temporary_password(email: str) -> str:

@@ -28,13 +28,29 @@ def provision(*, region: str, stack: str = "care-tracker-local", overrides: dict
     s3 = boto3.client("s3", region_name=region)
     idp = boto3.client("cognito-idp", region_name=region)
     ses = boto3.client("ses", region_name=region)
+    kms = boto3.client("kms", region_name=region)
+
+    # Keys first: tables name them in their SSESpecification.
+    for logical, resource in resources.items():
+        if resource["Type"] == "AWS::KMS::Key":
+            props = resource["Properties"]
+            key_id = kms.create_key(Description=props.get("Description", logical), KeyUsage=props.get("KeyUsage", "ENCRYPT_DECRYPT"),
+                                    KeySpec=props.get("KeySpec", "SYMMETRIC_DEFAULT"))["KeyMetadata"]["KeyId"]
+            if props.get("EnableKeyRotation"):
+                kms.enable_key_rotation(KeyId=key_id)
+            refs[logical] = key_id
 
     for logical, resource in resources.items():
         props = resource.get("Properties", {})
         kind = resource["Type"]
         if kind == "AWS::DynamoDB::Table":
             name = f"{stack}-{logical}"
-            ddb.create_table(TableName=name, **{k: props[k] for k in TABLE_KEYS if k in props})
+            extra = {}
+            sse = props.get("SSESpecification", {})
+            if sse.get("SSEType") == "KMS":
+                extra["SSESpecification"] = {"Enabled": True, "SSEType": "KMS",
+                                             "KMSMasterKeyId": _resolve(sse["KMSMasterKeyId"], refs, params)}
+            ddb.create_table(TableName=name, **{k: props[k] for k in TABLE_KEYS if k in props}, **extra)
             if "TimeToLiveSpecification" in props:
                 ddb.update_time_to_live(TableName=name, TimeToLiveSpecification=props["TimeToLiveSpecification"])
             if props.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled"):

@@ -122,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
         print("  Demo logins (you will be asked to choose a new password at first login):")
         for email, password in {**logins, **staff}.items():
             print(f"    {email}  temporary password: {password}")
+        from infra.local.demo import DEMO_EMPLOYER, DEMO_PAS
+
+        print(f"    an employer of PAs, {DEMO_EMPLOYER}, and PAs {DEMO_PAS[0]}, {DEMO_PAS[1]} "
+              f"({DEMO_PAS[2]} archived): temporary passwords in their welcome mails ({url}/_local/outbox)")
         print("  The clock: PUT /_local/clock {\"at\": \"2026-12-09T10:00:00+00:00\"} puts the service inside December's "
               "returns window (8th to 14th); {\"at\": null} gives it back the real time. See README.md.")
         print(f"  Local AWS request log: {aws_log}")

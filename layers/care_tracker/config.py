@@ -26,6 +26,7 @@ class Settings:
     idempotency_table: str
     feedback_table: str
     suggestions_table: str
+    employers_table: str
     imports_bucket: str
     exports_bucket: str
     backups_bucket: str
@@ -46,6 +47,8 @@ class Settings:
     # empty: the default table in rules/enforcement.py).
     representation_days: int = 28
     penalty_fees: str = ""
+    # The customer-managed KMS key for PAs' personal data (it also seals the PA lists' page cursors).
+    personal_data_key: str = ""
 
     @property
     def table_names(self) -> dict[str, str]:
@@ -76,6 +79,7 @@ def settings() -> Settings:
         idempotency_table=_env("IDEMPOTENCY_TABLE"),
         feedback_table=_env("FEEDBACK_TABLE"),
         suggestions_table=_env("SUGGESTIONS_TABLE"),
+        employers_table=_env("EMPLOYERS_TABLE"),
         imports_bucket=_env("IMPORTS_BUCKET"),
         exports_bucket=_env("EXPORTS_BUCKET"),
         backups_bucket=_env("BACKUPS_BUCKET"),
@@ -89,4 +93,5 @@ def settings() -> Settings:
         token_issuer=issuer,
         representation_days=int(_env("REPRESENTATION_DAYS") or 28),
         penalty_fees=_env("PENALTY_FEES"),
+        personal_data_key=_env("PERSONAL_DATA_KEY"),
     )

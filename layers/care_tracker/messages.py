@@ -207,3 +207,45 @@ def commissioner_request_waiting(to: str, areas: str, login_url: str) -> Mail:
             f"Log in at {login_url} to check who they are, then approve or reject the request." + SIGN_OFF
         ),
     )
+
+
+# ---------- employers and PAs (issue 11) ----------
+def pa_welcome(to: str, full_name: str, employer_name: str, temporary_password: str, login_url: str) -> Mail:
+    return Mail(
+        to=to,
+        subject="You have been added as a personal assistant on Care Tracker",
+        body=(
+            f"Hello {full_name},\n\n{employer_name} has added you as their personal assistant on Care Tracker, "
+            "where you will see your shifts and record your hours.\n\n"
+            f"Log in at {login_url} with:\n"
+            f"  Username: {to}\n"
+            f"  Temporary password: {temporary_password}\n\n"
+            "You will be asked to choose your own password when you first log in. "
+            "The temporary password stops working after 7 days." + SIGN_OFF
+        ),
+    )
+
+
+def pa_added(to: str, full_name: str, employer_name: str, login_url: str) -> Mail:
+    return Mail(
+        to=to,
+        subject="Another employer has added you on Care Tracker",
+        body=(
+            f"Hello {full_name},\n\n{employer_name} has added you as their personal assistant on Care Tracker. "
+            f"Log in at {login_url} with your usual email and password: you will see this employment beside "
+            "your others.\n\nIf you do not work for them, tell them or reply to the support team." + SIGN_OFF
+        ),
+    )
+
+
+def pa_reactivated(to: str, full_name: str, employer_name: str, temporary_password: str | None, login_url: str) -> Mail:
+    login = (f"Log in at {login_url} with:\n  Username: {to}\n  Temporary password: {temporary_password}\n\n"
+             "You will be asked to choose a new password first, then to fill in your details again."
+             if temporary_password else
+             f"Log in at {login_url} with your usual email and password, and fill in your details again.")
+    return Mail(
+        to=to,
+        subject="Your employer has taken you back on Care Tracker",
+        body=(f"Hello {full_name},\n\n{employer_name} has reactivated you as their personal assistant on Care Tracker. "
+              "Your personal details were deleted when you left, so you need to enter them again.\n\n" + login + SIGN_OFF),
+    )

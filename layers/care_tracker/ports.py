@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 
@@ -57,6 +58,9 @@ class IdentityProvider(Protocol):
 
     def enable_user(self, email: str) -> None: ...
 
+    def set_temporary_password(self, email: str, temporary_password: str) -> None:
+        """The user must choose a new password at their next login (a reactivated PA)."""
+
 
 class TokenVerifier(Protocol):
     def claims(self, token: str) -> dict[str, Any]:
@@ -87,3 +91,33 @@ class UserRepository(Protocol):
         """Stores a new user and claims their email; Conflict if the email is taken."""
 
     def email_taken(self, email: str) -> bool: ...
+
+
+# ---------- employers, PAs and employments (issue 11; contract B: issues 12, 13 and 14 import these) ----------
+@dataclass(frozen=True)
+class EmployerSettings:
+    employer_id: str
+    funded_hours_per_week: Decimal | None
+    pay_cycle: str | None              # rules.pay_periods.PayCycle values: weekly, two_weekly, four_weekly, monthly
+    first_period_start: date | None
+    leave_year_start: tuple[int, int]  # (month, day); default (4, 1)
+    domestic_service: bool
+    version: int
+
+
+@dataclass(frozen=True)
+class Employment:
+    employer_id: str
+    pa_id: str
+    pa_name: str
+    status: str                        # "active" | "details_missing" (reactivated, details not yet re-entered) | "archived"
+    start_date: date
+    leaving_date: date | None
+    contracted_hours: Decimal | None   # None: irregular hours
+    date_of_birth: date | None         # None once archived (young-worker checks)
+
+
+class EmploymentDirectory(Protocol):
+    def employment(self, employer_id: str, pa_id: str) -> Employment | None: ...   # 1 GetItem
+    def employments_of_pa(self, pa_id: str) -> list[Employment]: ...              # 1 Query (by_pa index)
+    def employer_settings(self, employer_id: str) -> EmployerSettings | None: ... # 1 GetItem

@@ -222,15 +222,61 @@ def feedback_service():
 
 
 def personal_export_sources() -> list:
-    """What people authored, added to their my_data export: feedback and suggestions (issue 13)."""
+    """What people authored or keep, added to their my_data export: feedback and suggestions
+    (issue 13); an employer's account, settings and PAs, a PA's own employments (issue 11)."""
+    from care_tracker.services.employers import EmploymentExportRows
     from care_tracker.services.feedback import FeedbackExportRows
 
-    return [FeedbackExportRows(feedback_service())]
+    return [FeedbackExportRows(feedback_service()), EmploymentExportRows(employer_store())]
 
 
 def forget_feedback_author(pa_id: str, at) -> None:
     """For pa_archived_hooks() (contract B): the archived PA's feedback and suggestions show "a former user"."""
     feedback_service().forget_author(pa_id, at)
+
+
+# ---------- employers, PAs and employments (issue 11; contract B) ----------
+@lru_cache(maxsize=1)
+def employer_store():
+    from care_tracker.adapters.employer_store import DynamoEmployerStore
+
+    return DynamoEmployerStore()
+
+
+def employment_directory():
+    """Contract B's EmploymentDirectory: employment(), employments_of_pa(), employer_settings()."""
+    return employer_store()
+
+
+@lru_cache(maxsize=1)
+def employer_service():
+    from care_tracker.adapters.employer_store import SealedCursors
+    from care_tracker.services.employers import EmployerService
+
+    s = settings()
+    return EmployerService(employer_store(), users(), identity(), mailer(), clock(), s.login_url,
+                           SealedCursors(s.personal_data_key, s.region), archived_hooks=pa_archived_hooks,
+                           purge_hooks=purge_hooks)
+
+
+def pa_archived_hooks() -> list:
+    """Called by the archive service after its transaction, each with (employer_id, pa_id,
+    leaving_date, at). Later issues add theirs here."""
+    return [_forget_feedback_when_no_other_employment]
+
+
+def _forget_feedback_when_no_other_employment(employer_id: str, pa_id: str, leaving_date, at) -> None:
+    from care_tracker.rules.employment import has_access
+
+    # This employer's employment is left out: the by_pa index may not show the archive yet.
+    if not any(e.employer_id != employer_id and has_access(e.status) for e in employment_directory().employments_of_pa(pa_id)):
+        forget_feedback_author(pa_id, at)
+
+
+def purge_hooks() -> list:
+    """Called by purge_expired_records for each expired PA record, each with (employer_id, pa_id) and
+    returning how many items it deleted: later issues delete the PA's work history they keep."""
+    return []
 
 
 # --- commissioners (issue 16) ---

@@ -139,3 +139,39 @@ def test_a_file_without_required_columns_is_refused_whole(aws):
     report = run_job(aws, "cqc/bad.csv", "Location ID,Location Name\n1-1,x\n")
     assert report["imported"] is None and "Location Postal Code" in report["problem"]
     assert list(LocationItem.scan()) == []
+
+
+def test_commissioners_follow_a_location_to_its_new_area_and_lose_a_deregistered_one(aws):
+    """The latest-return items copy each location's area and place (issue 16): a newer file that moves
+    a home to another local authority, renames it, or leaves it out, reaches them."""
+    from care_tracker.services.auth import Caller
+    from care_tracker.services.returns import ReturnsService
+    from tests.support import FixedClock
+
+    columns = header()
+    homes = [location_values(n, kind=0) for n in range(6)]
+    run_job(aws, "cqc/01_October_2026_HSCA_Active_Locations.csv", csv_text(columns, homes))
+    saver = Caller(user_id="u-1", email="jo@example.org", full_name="Jo", roles=frozenset({"admin"}))
+    figures = {"beds_max_capacity": 30, "beds_occupied": 25, "beds_vacant_reserved": 1, "beds_vacant_accepting": 4,
+               "staff_nurses_direct": 2, "staff_care_direct": 20, "staff_non_care_direct": 5, "staff_nurses_agency": 0,
+               "staff_care_agency": 1, "staff_non_care_agency": 0, "staff_absent": 1}
+    returns = ReturnsService(wiring.return_store(), FixedClock(datetime(2026, 10, 9, 10, tzinfo=UTC)))
+    ids = [h["Location ID"] for h in homes]
+    for lid in ids:
+        returns.save(saver, lid, "2026-10", "care_home", figures)
+    store = wiring.return_store()
+
+    def area(name):
+        return sorted((i.location_id, i.place["name"]) for i in store.latest_in_authority(name, "care_home"))
+
+    assert area("Manchester") == sorted((lid, f"Bench Location {n}") for n, lid in enumerate(ids))
+
+    moved = {**homes[0], "Location Local Authority": "Salford", "Location Name": "Irwell House"}
+    newer = csv_text(columns, [moved, homes[1], *homes[3:]])  # homes[2] is left out: deregistered
+    report = run_job(aws, "cqc/01_November_2026_HSCA_Active_Locations.csv", newer)
+    assert report["locations_deregistered_missing"] == 1 and report["latest_returns_refreshed"] == 2
+    assert area("Salford") == [(ids[0], "Irwell House")]
+    assert area("Manchester") == sorted((lid, f"Bench Location {n}") for n, lid in enumerate(ids) if n not in (0, 2))
+    assert store.latest_of_location(ids[2]) == []
+    again = run_job(aws, "cqc/01_November_2026_HSCA_Active_Locations.csv", newer)
+    assert again["latest_returns_refreshed"] == 0

@@ -53,6 +53,7 @@ def test_who_may_call_each_feedback_route(tokens):
             ("PUT", f"/suggestions/{s}/vote", None, USERS),
             ("DELETE", f"/suggestions/{s}/vote", None, USERS),
             ("GET", "/feedback/inbox", None, {"admin"}),
+            ("GET", "/suggestions/removed?kind=merged", None, {"admin"}),
             ("POST", f"/feedback/{f}/answer", {"text": "Like this"}, {"admin"}),
             ("POST", f"/feedback/{f}/close", None, {"admin"}),
             ("PUT", f"/suggestions/{s}/status", {"status": "planned", "comment": "Soon"}, {"admin"}),
@@ -119,3 +120,25 @@ def test_bad_suggestions_and_page_links_are_400s(tokens):
         assert (status, answer["code"]) == (404, "no_such_suggestion")
         ok, text = _call(client, "POST", "/feedback", tokens["pa"], {"category": "other", "text": " line one\r\nline two "})
         assert ok == 201 and text["text"] == "line one\nline two"
+
+
+def test_the_support_team_lists_what_it_hid_and_merged(tokens):
+    from chalice.test import Client
+
+    from app import app
+
+    admin, user = tokens["admin"], tokens["provider_user"]
+    with Client(app) as client:
+        ids = [_call(client, "POST", "/suggestions", user, {"title": f"Idea {n}", "description": "Useful"})[1]["id"]
+               for n in range(4)]
+        assert _call(client, "GET", "/suggestions/removed", admin)[1] == {"suggestions": [], "next_page": None}
+        assert _call(client, "POST", f"/suggestions/{ids[0]}/hide", admin, {"reason": "Holds a phone number"})[0] == 200
+        assert _call(client, "POST", f"/suggestions/{ids[1]}/merge", admin, {"into": ids[2]})[0] == 200
+        hidden = _call(client, "GET", "/suggestions/removed?kind=hidden", admin)[1]["suggestions"]
+        merged = _call(client, "GET", "/suggestions/removed?kind=merged", admin)[1]["suggestions"]
+        assert [(s["id"], s["hidden_reason"], s["title"]) for s in hidden] == [(ids[0], "Holds a phone number", "Idea 0")]
+        assert [(s["id"], s["merged_into"]) for s in merged] == [(ids[1], ids[2])]
+        visible = {s["id"] for s in _call(client, "GET", "/suggestions", user)[1]["suggestions"]}
+        assert visible == {ids[2], ids[3]}
+        status, answer = _call(client, "GET", "/suggestions/removed?kind=visible", admin)
+        assert status == 400, answer

@@ -18,6 +18,9 @@ PUBLIC = {
     ("GET", "/health"), ("GET", "/openapi.json"), ("GET", "/windows/{period}"), ("GET", "/windows/current"),
     ("GET", "/locations/search"), ("POST", "/registrations"),
     ("POST", "/auth/login"), ("POST", "/auth/new-password"), ("POST", "/auth/forgot-password"), ("POST", "/auth/reset-password"),
+    # Employers sign up without approval (RULES 2.1, issue 11): the account is proved by the temporary
+    # password mailed to the address, like every other account's; a taken email creates nothing.
+    ("POST", "/employers"),
 }
 
 

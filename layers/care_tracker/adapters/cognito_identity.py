@@ -130,6 +130,11 @@ class CognitoIdentity:
     def enable_user(self, email: str) -> None:
         self._idp.admin_enable_user(UserPoolId=self._pool, Username=email)
 
+    def set_temporary_password(self, email: str, temporary_password: str) -> None:
+        # Permanent=False: the next login answers NEW_PASSWORD_REQUIRED, as after admin_create_user.
+        self._idp.admin_set_user_password(UserPoolId=self._pool, Username=email, Password=temporary_password,
+                                          Permanent=False)
+
 
 def _tokens(result: dict) -> Tokens:
     return Tokens(

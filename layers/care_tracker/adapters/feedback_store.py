@@ -126,6 +126,15 @@ class SuggestionsByAuthor(GlobalSecondaryIndex):
     created_at = UnicodeAttribute(range_key=True)
 
 
+class SuggestionsRemoved(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_removed"
+        projection = AllProjection()
+
+    removed = UnicodeAttribute(hash_key=True)
+    removed_at = UnicodeAttribute(range_key=True)
+
+
 class SuggestionItem(Model):
     Meta = table_meta("suggestions_table")
     pk = UnicodeAttribute(hash_key=True)  # SUG#<id>
@@ -146,9 +155,12 @@ class SuggestionItem(Model):
     hidden_reason = UnicodeAttribute(null=True)
     hidden_by = UnicodeAttribute(null=True)
     hidden_at = UnicodeAttribute(null=True)
+    removed = UnicodeAttribute(null=True)  # "hidden" or "merged": the sparse by_removed index
+    removed_at = UnicodeAttribute(null=True)
     by_votes = SuggestionsByVotes()
     by_newest = SuggestionsByNewest()
     by_author = SuggestionsByAuthor()
+    by_removed = SuggestionsRemoved()
 
 
 class VoteItem(Model):
@@ -179,7 +191,7 @@ def _suggestion(item: SuggestionItem) -> dict:
 # ---------- page links (opaque cursors) ----------
 
 _CURSOR_KEYS = {"by_votes": {"pk", "sk", "visible", "score"}, "by_newest": {"pk", "sk", "visible", "created_at"},
-                "by_inbox": {"feedback_id", "inbox", "created_at"}}
+                "by_inbox": {"feedback_id", "inbox", "created_at"}, "by_removed": {"pk", "sk", "removed", "removed_at"}}
 _BAD_CURSOR = "That page link is damaged or out of date: start again from the first page."
 
 
@@ -309,6 +321,12 @@ class DynamoFeedbackStore:
         items = [_suggestion(i) for i in result]
         return items, encode_cursor(name, result.last_evaluated_key)
 
+    def removed(self, kind: str, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+        """Hidden or merged suggestions, most recently removed first: 1 Query of the sparse by_removed index."""
+        result = SuggestionItem.by_removed.query(kind, scan_index_forward=False, limit=limit, page_size=limit,
+                                                 last_evaluated_key=decode_cursor("by_removed", cursor))
+        return [_suggestion(i) for i in result], encode_cursor("by_removed", result.last_evaluated_key)
+
     def voted_among(self, voter_id: str, suggestion_ids: Sequence[str]) -> set[str]:
         """Which of these suggestions the voter voted for: 1 BatchGetItem per 100."""
         if not suggestion_ids:
@@ -386,7 +404,8 @@ class DynamoFeedbackStore:
     def hide(self, suggestion_id: str, reason: str, by: str, at: datetime) -> dict:
         item = SuggestionItem(suggestion_key(suggestion_id), SUGGESTION_SK)
         item.update(actions=[SuggestionItem.visible.remove(), SuggestionItem.hidden_reason.set(reason),
-                             SuggestionItem.hidden_by.set(by), SuggestionItem.hidden_at.set(iso(at))],
+                             SuggestionItem.hidden_by.set(by), SuggestionItem.hidden_at.set(iso(at)),
+                             SuggestionItem.removed.set("hidden"), SuggestionItem.removed_at.set(iso(at))],
                     condition=SuggestionItem.pk.exists())
         return _suggestion(item)
 
@@ -414,7 +433,8 @@ class DynamoFeedbackStore:
             tx.condition_check(SuggestionItem, suggestion_key(target_id), SUGGESTION_SK,
                                condition=SuggestionItem.visible == VISIBLE)
             tx.update(dup, actions=[SuggestionItem.visible.remove(), SuggestionItem.merged_into.set(target_id),
-                                    SuggestionItem.status_changed_at.set(iso(at))],
+                                    SuggestionItem.status_changed_at.set(iso(at)),
+                                    SuggestionItem.removed.set("merged"), SuggestionItem.removed_at.set(iso(at))],
                       condition=(SuggestionItem.visible == VISIBLE) | (SuggestionItem.merged_into == target_id))
 
         return self._transact(write) is None

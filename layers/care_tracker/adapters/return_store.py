@@ -275,6 +275,23 @@ class DynamoReturnStore:
                 locations[lid].latest = found
         return locations, periods
 
+    def refresh_latest(self, location_id: str, location: dict | None) -> int:
+        """After CQC's file changed a location (`location`: its new item; None or deregistered: gone), its
+        latest items carry its new place and area; a deregistered location's leave the by_authority
+        index, so no commissioner is sent to a closed home. 1 Query, then 1 UpdateItem per care type."""
+        rows = list(ReturnRow.query(location_pk(location_id), ReturnRow.sk.startswith(LATEST_PREFIX),
+                                    attributes_to_get=["pk", "sk", "care_type"]))
+        gone = location is None or location.get("status") == "deregistered" or not location.get("local_authority")
+        place = {k: location[k] for k in PLACE_FIELDS if location.get(k) is not None} if location else None
+        for row in rows:
+            actions = [ReturnRow.authority.remove(), ReturnRow.authority_sort.remove()] if gone else [
+                ReturnRow.authority.set(location["local_authority"]),
+                ReturnRow.authority_sort.set(f"{row.care_type}#{location_id}")]
+            if place is not None:
+                actions.append(ReturnRow.place.set(place))
+            ReturnRow(row.pk, row.sk).update(actions=actions, condition=ReturnRow.sk.exists())
+        return len(rows)
+
     def latest_in_authority(self, authority: str, care_type: str | None = None) -> list[Latest]:
         """An area's latest returns (of one care type, or all): one Query of by_authority (paged at 1 MB,
         about 1,500 care homes a page)."""

@@ -68,6 +68,14 @@ class DynamoUserRepository:
         except UserItem.DoesNotExist:
             return None
 
+    def by_email(self, email: str) -> UserRecord | None:
+        """The account that claimed this email (2 GetItems), or None (none, or a pending registration)."""
+        try:
+            owner = UsernameItem.get(email.lower()).owner
+        except UsernameItem.DoesNotExist:
+            return None
+        return self.get(owner.removeprefix("user#")) if owner.startswith("user#") else None
+
     def account_words(self, email: str) -> tuple[str, ...]:
         """The account's own words for the password check: email, name, job title and organisation
         name (3 GetItems at most, only on the password routes). Empty for an unknown email."""

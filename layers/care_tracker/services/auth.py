@@ -47,13 +47,24 @@ class AuthService:
         check_new_password(new_password, email, self._account_words(email))
         return self._identity.answer_new_password(email.lower(), session, new_password)
 
+    def _deactivated(self, email: str) -> bool:
+        """A deactivated account (an archived PA's, one an approver deactivated) gets no reset at all:
+        moto, unlike Cognito, would hand out a code even for a disabled user."""
+        by_email = getattr(self._users, "by_email", None)
+        user = by_email(email) if by_email else None
+        return user is not None and not user.active
+
     def forgot_password(self, email: str) -> None:
+        if self._deactivated(email.lower()):
+            return  # the same answer as for any address: nothing that lets them in, nothing disclosed
         code = self._identity.forgot_password(email.lower())
         if code:  # only on the local stack: stands in for the mail Cognito sends when deployed
             self._mailer.send(messages.reset_code(email.lower(), code))
 
     def reset_password(self, email: str, code: str, new_password: str) -> None:
         check_new_password(new_password, email, self._account_words(email))
+        if self._deactivated(email.lower()):
+            raise BadRequest("That reset code is wrong or has expired. Ask for a new one.", code="invalid_code")
         self._identity.reset_password(email.lower(), code, new_password)
 
     def authenticate(self, authorization: str | None) -> Caller:

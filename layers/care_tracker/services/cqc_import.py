@@ -29,18 +29,22 @@ class ImportReport:
     accounts_created: int = 0
     skipped_not_adult_social_care: int = 0
     skipped_unknown_deregistered: int = 0
+    latest_returns_refreshed: int = 0
     warnings: list[str] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
 
 
 def import_cqc_locations(lines: Iterable[str], directory, accounts, *, file_date: date,
-                         users=None, max_missing_fraction: float = 0.2) -> ImportReport:
+                         users=None, returns=None, max_missing_fraction: float = 0.2) -> ImportReport:
     """`directory`: the location store; `accounts`: AccountService; `users`: the user store (for
-    removing a moved location from the old organisation's users)."""
+    removing a moved location from the old organisation's users); `returns`: the return store (its
+    latest items copy each location's area and place for commissioners)."""
     report = ImportReport()
     stats = ParseStats()
     records = parse_cqc_file(lines, stats)  # reads the header now: ValueError if a column is missing
     known = {lid: KnownLocation(org, status, dig) for lid, org, status, dig in directory.known_locations()}
+    changed_known: list[dict] = []  # locations we had before whose facts changed: their latest returns follow
+    known_before = set(known)  # the planner updates `known` as it goes
     planner = ImportPlanner(known, directory.organisations(), full_file=not stats.deactivated_file,
                             file_date=file_date, max_missing_fraction=max_missing_fraction)
     report.file_kind = "deactivated" if stats.deactivated_file else "active"
@@ -54,6 +58,8 @@ def import_cqc_locations(lines: Iterable[str], directory, accounts, *, file_date
             item = planner.add(parsed)
             if item is not None:
                 report.locations_written += 1
+                if parsed.location_id in known_before:
+                    changed_known.append(item)
                 yield item
 
     directory.write((), changed_items())
@@ -68,6 +74,11 @@ def import_cqc_locations(lines: Iterable[str], directory, accounts, *, file_date
     for gone in plan.deregistrations:
         directory.deregister(gone.location_id, gone.on)
     report.locations_deregistered_missing = len(plan.deregistrations)
+    if returns is not None:  # a new location has no returns yet: only known ones are looked at
+        for item in changed_known:
+            report.latest_returns_refreshed += returns.refresh_latest(item["location_id"], item)
+        for gone in plan.deregistrations:
+            report.latest_returns_refreshed += returns.refresh_latest(gone.location_id, None)
 
     report.locations_moved = len(plan.moves)
     if users is not None:
