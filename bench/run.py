@@ -12,7 +12,7 @@ import traceback
 from pathlib import Path
 
 BENCHMARKS = ["cold_start", "request_counts", "artifact", "accounts", "returns", "compliance", "backups", "web", "feedback",
-              "working_time", "commissioners", "employers", "work"]
+              "working_time", "commissioners", "employers", "work", "fuzz", "cost"]  # cost last: it reads the others' figures
 
 
 def main(argv: list[str]) -> int:
@@ -36,6 +36,9 @@ def main(argv: list[str]) -> int:
             results[name] = {"error": traceback.format_exc(limit=3)}
             failed = True
         print(f"   ({time.perf_counter() - started:.1f}s)")
+        # after each one, so bench.cost (last) reads this run's figures
+        out = Path(__file__).with_name("results.json")
+        out.write_text(json.dumps(results, indent=2, default=str))
     out = Path(__file__).with_name("results.json")
     out.write_text(json.dumps(results, indent=2, default=str))
     print(f"figures written to {out}")

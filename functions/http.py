@@ -24,9 +24,10 @@ BaseModel.model_config["defer_build"] = True
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 
-# An email address, compared case-insensitively everywhere, so stored lower-case.
+# An email address, compared case-insensitively everywhere, so stored lower-case. The domain ends in a
+# name of letters, as Cognito requires ("0@0.0" was a 500 from AdminCreateUser; found by schemathesis).
 Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=254,
-                                         pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+                                         pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")]
 
 
 

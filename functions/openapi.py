@@ -47,6 +47,20 @@ LINKS: dict[tuple[str, str], dict[str, tuple[str, dict[str, str]]]] = {
     ("search", "200"): {
         "LocationCompliance": ("location_compliance", {"location_id": "$response.body#/locations/0/location_id"})},
     ("create_export", "201"): {"ExportLink": ("export_link", {"export_id": "$response.body#/export_id"})},
+    ("send_feedback", "201"): {
+        "Answer": ("answer_feedback", {"feedback_id": "$response.body#/id"}),
+        "Close": ("close_feedback", {"feedback_id": "$response.body#/id"})},
+    ("inbox", "200"): {
+        "Answer": ("answer_feedback", {"feedback_id": "$response.body#/feedback/0/id"}),
+        "Close": ("close_feedback", {"feedback_id": "$response.body#/feedback/0/id"})},
+    ("post_suggestion", "201"): {
+        "Vote": ("vote", {"suggestion_id": "$response.body#/id"}),
+        "WithdrawVote": ("withdraw_vote", {"suggestion_id": "$response.body#/id"}),
+        "SetStatus": ("set_status", {"suggestion_id": "$response.body#/id"}),
+        "Merge": ("merge", {"suggestion_id": "$response.body#/id"}),
+        "Hide": ("hide", {"suggestion_id": "$response.body#/id"})},
+    ("list_suggestions", "200"): {
+        "Vote": ("vote", {"suggestion_id": "$response.body#/suggestions/0/id"})},
 }
 
 

@@ -51,7 +51,7 @@ def registration_waiting(to: str, organisation: str, applicant: str, job_title: 
     who = f"{applicant} ({job_title})" if job_title else applicant
     return Mail(
         to=to,
-        subject=f"{applicant} has asked for access to Care Tracker",
+        subject=f"A Care Tracker access request is waiting for you: {applicant}",
         body=(
             f"{who} has asked for access to Care Tracker for these locations of {organisation}:\n"
             f"{_listed(location_names)}\n\nLog in at {login_url} to approve or reject the request." + SIGN_OFF

@@ -51,7 +51,7 @@ def test_request_goes_to_the_organisations_approvers_and_claims_the_email(world)
     assert stored["email"] == "new.person@example.org" and stored["terms_accepted_at"]
     [mail] = world["mail"]()[world["before"]:]
     assert mail.to == "boss.a@example.org" and "location(s)" not in mail.body
-    assert mail.subject == "New Person has asked for access to Care Tracker"
+    assert mail.subject == "A Care Tracker access request is waiting for you: New Person"
     assert "locations of Bench Provider 0:" in mail.body
     named = [line[4:] for line in mail.body.splitlines() if line.startswith("  - ")]
     assert len(named) == 2 and all(name and not name.startswith("1-") for name in named), mail.body

@@ -82,6 +82,11 @@ def test_a_case_opening_and_each_notice_are_emailed_to_the_approvers_and_the_cas
     assert case["organisation_name"] == organisation["name"] == stepped["organisation_name"]
     assert [s["by_name"] for s in case["log"]] == ["Care Tracker (automatic)", "Olu Officer", "Olu Officer"]
     assert service.list()[0]["organisation_name"] == organisation["name"]
+    from care_tracker.services.compliance_reports import CASE_COLUMNS, case_rows
+
+    [row] = case_rows(service.list())  # the CSV of cases carries the name beside the id
+    assert CASE_COLUMNS[:3] == ("case_id", "organisation_id", "organisation_name")
+    assert (row["organisation_id"], row["organisation_name"]) == (ORG_A, organisation["name"])
 
 
 def test_me_and_the_registration_queue_show_names_beside_ids(organisation, sent_mail):
@@ -110,3 +115,13 @@ def test_me_and_the_registration_queue_show_names_beside_ids(organisation, sent_
                                            roles=frozenset(boss.roles), org_id=ORG_A, location_ids=(A1, A2)))
     assert waiting["locations"] == [{"location_id": A2, "name": names[A2]}]
     assert waiting["organisation_name"] == organisation["name"]
+
+
+def test_a_locations_compliance_csv_carries_its_name_beside_its_id():
+    from care_tracker.services.compliance_reports import MONTH_COLUMNS, month_rows
+
+    report = {"location_id": "1-1", "name": "Rose House", "months": [
+        {"location_id": "1-1", "period": "2026-11", "status": "missed", "consecutive_misses": 1, "misses_last_12": 1,
+         "stage": "offer_help", "care_types": ["care_home"], "accepted_late": []}]}
+    [row] = month_rows(report)
+    assert MONTH_COLUMNS[:2] == ("location_id", "location_name") and row["location_name"] == "Rose House"

@@ -90,3 +90,12 @@ def test_a_line_break_is_free_text_but_not_a_name():
         RegistrationRequest.model_validate({"full_name": "Sam\nSmith", "email": "sam@example.org", "phone": "020 7946 0000",
                                             "job_title": "Carer", "location_ids": ["1-1"], "terms_accepted": True,
                                             "comms_consent": False})
+
+
+@pytest.mark.parametrize("email", ["0@0.0", "a@b.1", "x@y"])
+def test_an_email_cognito_would_refuse_is_refused_first(email):
+    from functions.http import Email
+
+    with pytest.raises(ValidationError):
+        TypeAdapter(Email).validate_python(email)
+    assert TypeAdapter(Email).validate_python("Sam@Example.ORG") == "sam@example.org"

@@ -9,11 +9,11 @@ from typing import Any
 from care_tracker.errors import Forbidden, NotFound
 
 ADMIN, OFFICER, APPROVER = "admin", "enforcement_officer", "approver"
-MONTH_COLUMNS = ("location_id", "period", "status", "consecutive_misses", "misses_last_12", "stage", "care_types", "accepted_late")
+MONTH_COLUMNS = ("location_id", "location_name", "period", "status", "consecutive_misses", "misses_last_12", "stage", "care_types", "accepted_late")
 WINDOW_COLUMNS = ("period", "group", "name", "expected", "completed", "missed", "not_due", "completion_rate")
 AT_RISK_COLUMNS = ("location_id", "name", "organisation_id", "local_authority", "region", "public_body", "period",
                    "stage", "consecutive_misses", "misses_last_12")
-CASE_COLUMNS = ("case_id", "organisation_id", "state", "opened_at", "locations", "notice_issued_on", "representations_due",
+CASE_COLUMNS = ("case_id", "organisation_id", "organisation_name", "state", "opened_at", "locations", "notice_issued_on", "representations_due",
                 "penalty_pence", "steps")
 
 
@@ -116,7 +116,8 @@ def window_rows(report: dict[str, Any]) -> Iterable[dict[str, Any]]:
 
 def month_rows(report: dict[str, Any]) -> Iterable[dict[str, Any]]:
     for month in report["months"]:
-        yield {**month, "care_types": " ".join(month["care_types"]), "accepted_late": " ".join(month["accepted_late"])}
+        yield {**month, "location_name": report.get("name"), "care_types": " ".join(month["care_types"]),
+               "accepted_late": " ".join(month["accepted_late"])}
 
 
 def organisation_rows(report: dict[str, Any]) -> Iterable[dict[str, Any]]:
@@ -126,7 +127,8 @@ def organisation_rows(report: dict[str, Any]) -> Iterable[dict[str, Any]]:
 
 def case_rows(cases: list[dict[str, Any]]) -> Iterable[dict[str, Any]]:
     for c in cases:
-        yield {"case_id": c["case_id"], "organisation_id": c["organisation_id"], "state": c["state"], "opened_at": c["opened_at"],
+        yield {"case_id": c["case_id"], "organisation_id": c["organisation_id"], "organisation_name": c.get("organisation_name"),
+               "state": c["state"], "opened_at": c["opened_at"],
                "locations": "; ".join(f"{loc['location_id']} ({' '.join(loc['months'])})" for loc in c["locations"]),
                "notice_issued_on": c["notice_issued_on"], "representations_due": c["representations_due"],
                "penalty_pence": c["penalty_pence"], "steps": len(c["log"])}
