@@ -90,7 +90,7 @@ def test_import_register_approve_login_and_reject(api, imported):
     assert created.json()["status"] == "pending"
     request_id = created.json()["id"]
     error_of(api.call("POST", "/registrations", json=registration(email.upper(), [LOC_1])), 409, "username_taken")
-    assert any(m["to"] == BOSS and "asked for access" in m["subject"] for m in api.outbox())
+    assert any(m["to"] == BOSS and "waiting" in m["subject"] for m in api.outbox())
 
     # the approver sees it; an approver of another organisation gets 403, the same as for no request at all
     pending = api.call("GET", "/registrations", params={"status": "pending"}, token=boss)
