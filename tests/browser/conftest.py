@@ -225,6 +225,15 @@ def go_to(page, name: str) -> None:
     page.locator("#navigation").get_by_role("link", name=name, exact=True).click()
 
 
+def sign_out(page) -> None:
+    """Signs out and waits for the page that says so: the session is cleared before it shows, so a
+    test that goes on to another page cannot race the sign-out and land signed in."""
+    from playwright.sync_api import expect
+
+    go_to(page, "Sign out")
+    expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()
+
+
 # September, October and November 2026 closed with nothing saved: three misses in a row, so private
 # providers' locations are eligible and their organisations get enforcement cases (RULES 1.6).
 CLOSINGS = ("2026-09-15T00:30:00+01:00", "2026-10-15T00:30:00+01:00", "2026-11-17T00:30:00+00:00")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_APPROVER, PASSWORD, check, demo_locations, go_to, new_provider_user
+from tests.browser.conftest import DEMO_APPROVER, PASSWORD, check, demo_locations, new_provider_user, sign_out
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def test_an_approver_enrols_an_authenticator_then_signs_in_with_its_code(page, a
     page.get_by_label("Code from your authenticator app").fill(_code(secret))
     page.get_by_role("button", name="Finish setting up and sign in").click()
     expect(page.locator("#user-bar")).to_contain_text("Mo Approver")
-    go_to(page, "Sign out")
+    sign_out(page)
 
     page.goto("/sign-in")
     page.get_by_label("Email address").fill(email)

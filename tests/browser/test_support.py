@@ -18,6 +18,7 @@ from tests.browser.conftest import (
     go_to,
     new_provider_user,
     sign_in,
+    sign_out,
     unique_email,
 )
 
@@ -80,7 +81,7 @@ def test_the_support_team(page, api, screen, closed_windows):
     expect(page.locator("main")).to_contain_text(title)
     check(page, "announcements")
 
-    go_to(page, "Sign out")
+    sign_out(page)
     reader, temporary = new_provider_user(api, demo_locations(api, DEMO_APPROVER)[:1], full_name="Ali Reader")
     api.token(reader, temporary)
     sign_in(page, reader, PASSWORD)
@@ -88,8 +89,7 @@ def test_the_support_team(page, api, screen, closed_windows):
     expect(banner).to_contain_text(title)
     expect(banner).to_contain_text("Bring your questions.")
     check(page, "announcement-at-sign-in")
-    go_to(page, "Sign out")
-    expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()
+    sign_out(page)
 
     # --- the national report, by local authority and region, with its CSV
     sign_in(page, SUPPORT, api.passwords[SUPPORT], api=api)
