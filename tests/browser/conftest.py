@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from infra.local.demo import DEMO_EMPLOYER, DEMO_PAS  # noqa: F401 (for the tests: pa.one@ Priya Patel, pa.two@ Sam Demo, pa.three@ archived)
 from infra.local.stack import free_port
 from tests.e2e.conftest import Api
 
@@ -194,6 +195,30 @@ def mail_to(api: Api, email: str, containing: str) -> dict:
     found = [m for m in api.outbox() if m["to"] == email and containing in m["body"]]
     assert found, f"no mail to {email} containing {containing!r}"
     return found[-1]
+
+
+def new_employer(api: Api, *, full_name: str = "Jo Employer") -> tuple[str, str]:
+    """An employer signed up through the API, its first login done (password in `api.passwords`):
+    (email, employer_id). A test that changes PAs, rotas or timesheets uses an employer of its own,
+    so the demo employer stays as `make run` shows it to other tests and to people."""
+    email = unique_email("employer")
+    signed = api.call("POST", "/employers", json={
+        "full_name": full_name, "email": email, "care_recipient_name": full_name, "managed_by": "self",
+        "funding_type": "direct_payment", "care_package_confirmed": True})
+    assert signed.status_code == 201, signed.text
+    api.token(email)
+    return email, signed.json()["employer_id"]
+
+
+def new_pa(api: Api, employer: str, employer_id: str, *, full_name: str = "Pat Worker", **fields) -> tuple[str, str]:
+    """A PA added through the API by `employer` (its login's first sign-in not done): (email, pa_id)."""
+    email = unique_email("pa")
+    body = {"full_name": full_name, "email": email, "phone": "0113 496 0100", "address": "3 Mill Lane, Leeds LS3 3CC",
+            "date_of_birth": "1990-03-01", "ni_number": "CE103759D", "start_date": "2026-01-05",
+            "contracted_hours": 20, **fields}
+    added = api.call("POST", f"/employers/{employer_id}/pas", api.token(employer), json=body)
+    assert added.status_code == 201, added.text
+    return email, added.json()["pa_id"]
 
 
 def sign_in(page, email: str, password: str, *, expect_success: bool = True, api: Api | None = None) -> None:

@@ -16,6 +16,7 @@ const compliance = () => import('./pages/compliance.js');
 const support = () => import('./pages/support.js');
 const enforcement = () => import('./pages/enforcement.js');
 const bulk = () => import('./pages/bulk.js');
+// Employers and PAs (RULES section 2): each module's routes are in its own block below.
 
 page('/', home, 'home', { auth: false });
 page('/sign-in', signIn, 'signIn', { auth: false });
@@ -48,6 +49,13 @@ page('/downloads', support, 'downloads');
 page('/bulk', bulk, 'bulk');
 page('/cases', enforcement, 'cases');
 page('/case', enforcement, 'oneCase');
+
+// Employer sign-up, PAs and the PA's home.
+
+// Rota and timesheets.
+
+// Holiday, "download my data", the audit pack, feedback and suggestions.
+
 page('/accessibility', info, 'accessibility', { auth: false });
 page('/privacy', info, 'privacy', { auth: false });
 page('/not-found', info, 'notFound', { auth: false });
@@ -70,6 +78,17 @@ const NAV = [
   ['/tasks', 'Tasks', ['admin']],
   ['/downloads', 'Downloads', ['admin']],
   ['/cases', 'Enforcement cases', ['enforcement_officer', 'admin']],
+  ['/pas', 'PAs', ['employer']],
+  ['/rota', 'Rota', ['employer']],
+  ['/timesheets', 'Timesheets', ['employer']],
+  ['/holiday', 'Holiday', ['employer']],
+  ['/pa', 'My work', ['pa']],
+  ['/pa/timesheets', 'My timesheets', ['pa']],
+  ['/pa/holiday', 'My holiday', ['pa']],
+  ['/your-data', 'Your data', ['employer', 'pa']],
+  ['/feedback', 'Feedback', ['provider_user', 'approver', 'employer', 'pa']],
+  ['/suggestions', 'Suggestions', ['provider_user', 'approver', 'employer', 'pa', 'admin']],
+  ['/feedback/inbox', 'Feedback inbox', ['admin']],
 ];
 
 async function renderNavigation() {
@@ -83,9 +102,12 @@ async function renderNavigation() {
   const here = window.location.pathname;
   const items = me ? NAV.filter(([, , roles]) => roles.some((r) => me.roles.includes(r))) : [];
   const links = me ? [...items, ['/sign-out', 'Sign out', []]] : [['/sign-in', 'Sign in', []], ['/register', 'Create an account', []]];
+  // The longest link that the page's path starts with is the active one (/pa/timesheets, not /pa).
+  const current = links.map(([href]) => href).filter((href) => here === href || (href !== '/' && here.startsWith(href + '/')))
+    .sort((a, b) => b.length - a.length)[0];
   clear(list);
   for (const [href, text] of links) {
-    const active = here === href || (href !== '/' && here.startsWith(href + '/'));
+    const active = href === current;
     list.append(h('li', { class: 'govuk-service-navigation__item' + (active ? ' govuk-service-navigation__item--active' : '') },
       h('a', { class: 'govuk-service-navigation__link', href, 'aria-current': active ? 'page' : null }, active ? h('strong', { class: 'govuk-service-navigation__active-fallback' }, text) : text)));
   }
