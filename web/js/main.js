@@ -50,6 +50,8 @@ page('/bulk', bulk, 'bulk');
 page('/cases', enforcement, 'cases');
 page('/case', enforcement, 'oneCase');
 
+// Commissioners: vacancies, their areas' locations and completeness.
+
 // Employer sign-up, PAs and the PA's home.
 
 // Rota and timesheets.
@@ -78,6 +80,9 @@ const NAV = [
   ['/tasks', 'Tasks', ['admin']],
   ['/downloads', 'Downloads', ['admin']],
   ['/cases', 'Enforcement cases', ['enforcement_officer', 'admin']],
+  ['/vacancies', 'Vacancies', ['commissioner']],
+  ['/area', 'Locations', ['commissioner']],
+  ['/completeness', 'Completeness', ['commissioner']],
   ['/pas', 'PAs', ['employer']],
   ['/rota', 'Rota', ['employer']],
   ['/timesheets', 'Timesheets', ['employer']],

@@ -17,6 +17,7 @@ export function landing(me) {
   if (roles.includes('provider_user') || roles.includes('approver')) return '/this-month';
   if (roles.includes('admin')) return '/requests';
   if (roles.includes('enforcement_officer')) return '/cases';
+  if (roles.includes('commissioner')) return '/vacancies';
   if (roles.includes('employer')) return '/pas';
   if (roles.includes('pa')) return '/pa';
   return '/';
