@@ -3,6 +3,7 @@ at import, so a model imported before the environment is set still finds its tab
 endpoint from botocore (AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL points it at moto locally)."""
 from __future__ import annotations
 
+from pynamodb.connection.base import MetaTable
 from pynamodb.models import Model as _PynamoModel
 
 from care_tracker.config import settings
@@ -26,10 +27,23 @@ class Model(_PynamoModel):
             key = (cls.Meta.region, cls.Meta.host)
             shared = _SHARED.setdefault(key, table.connection)
             if shared is not table.connection:
-                # models sharing a table (a base and its subclasses) share its schema too
-                shared._tables.setdefault(table.table_name, table.connection.get_meta_table(table.table_name))
+                mine = table.connection.get_meta_table(table.table_name)
+                known = shared._tables.get(table.table_name)
+                shared._tables[table.table_name] = mine if known is None else _merged(known, mine)
                 table.connection = shared
         return table
+
+
+def _merged(known: MetaTable, mine: MetaTable) -> MetaTable:
+    """One table's schema as every model on it declares it: models sharing a table (a suggestion and
+    its votes) each declare only the indexes they query, and whichever is used first must not hide
+    the other's indexes from the shared connection."""
+    data = dict(known.data)
+    for field, key in (("AttributeDefinitions", "AttributeName"), ("GlobalSecondaryIndexes", "IndexName"),
+                       ("LocalSecondaryIndexes", "IndexName")):
+        have = {entry[key] for entry in data.get(field) or []}
+        data[field] = [*(data.get(field) or []), *(e for e in mine.data.get(field) or [] if e[key] not in have)]
+    return MetaTable(data)
 
 
 class _FromSettings:
