@@ -19,7 +19,7 @@ import statistics
 import time
 from datetime import datetime, timezone
 
-from bench.request_counts import REGION, counting_dynamodb, local_stack_in_process
+from bench.request_counts import counting_dynamodb, local_stack_in_process
 from bench.returns import CARE_HOME, _batch_write, _forget_connections, _token, time_in_dynamodb
 
 LOCATIONS = 30_000
@@ -158,13 +158,9 @@ def run() -> dict:
 
 
 def main() -> dict:
-    for key, value in {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": REGION,
-                       "AWS_REGION": REGION, "POWERTOOLS_TRACE_DISABLED": "true"}.items():
-        os.environ.setdefault(key, value)
-    figures = run()
-    for key, value in figures.items():
-        print(f"commissioners  {key}: {value}")
-    return figures
+    from bench.run import measured
+
+    return measured("commissioners", run)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import os
 import time
 from datetime import datetime, timedelta, timezone
 
-from bench.request_counts import REGION, counting_dynamodb, local_stack_in_process
+from bench.request_counts import counting_dynamodb, local_stack_in_process
 from bench.returns import _batch_write, _forget_connections, _token
 
 SUGGESTIONS = int(os.environ.get("BENCH_SUGGESTIONS") or 10_000)
@@ -104,13 +104,9 @@ def figures() -> dict:
 
 
 def main() -> dict:
-    for key, value in {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": REGION,
-                       "AWS_REGION": REGION, "POWERTOOLS_TRACE_DISABLED": "true"}.items():
-        os.environ.setdefault(key, value)
-    found = figures()
-    for key, value in found.items():
-        print(f"feedback  {key}: {value}")
-    return found
+    from bench.run import measured
+
+    return measured("feedback", figures)
 
 
 if __name__ == "__main__":

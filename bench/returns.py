@@ -240,13 +240,9 @@ def open_window_at_scale() -> dict:
 
 
 def main() -> dict:
-    for key, value in {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": REGION,
-                       "AWS_REGION": REGION, "POWERTOOLS_TRACE_DISABLED": "true"}.items():
-        os.environ.setdefault(key, value)
-    figures = {**api_requests(), **open_window_at_scale()}
-    for key, value in figures.items():
-        print(f"returns  {key}: {value}")
-    return figures
+    from bench.run import measured
+
+    return measured("returns", lambda: {**api_requests(), **open_window_at_scale()})
 
 
 if __name__ == "__main__":

@@ -183,13 +183,9 @@ def figures() -> dict:
 
 
 def main() -> dict:
-    for key, value in {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": REGION,
-                       "AWS_REGION": REGION, "POWERTOOLS_TRACE_DISABLED": "true"}.items():
-        os.environ.setdefault(key, value)
-    found = figures()
-    for key, value in found.items():
-        print(f"work  {key}: {value}")
-    return found
+    from bench.run import measured
+
+    return measured("work", figures)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +36,34 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def running(folder: Path, *, seconds: float = 120) -> Iterator[dict]:
+    """The stack started in the background on free ports, for tests and benchmarks: yields its info
+    file's contents (addresses, demo logins) once it is up, with the paths of its output (`log_file`),
+    the API's log (`api_log`) and moto's (`aws_log`), all in `folder`; stops it on leaving."""
+    info_file, log_file = folder / "info.json", folder / "stack.log"
+    command = [sys.executable, "-m", "infra.local.stack", "--api-port", str(free_port()), "--aws-port", str(free_port()),
+               "--web-port", str(free_port()), "--info-file", str(info_file), "--api-log", str(folder / "api.log"),
+               "--aws-log", str(folder / "aws.log")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "layers"), str(ROOT)])}
+    with open(log_file, "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + seconds
+            while not info_file.exists():
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the local stack did not start:\n" + log_file.read_text()[-4000:])
+                time.sleep(0.2)
+            yield {**json.loads(info_file.read_text()), "log_file": log_file, "api_log": folder / "api.log",
+                   "aws_log": folder / "aws.log"}
+        finally:
+            process.terminate()
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def _wait_for(url: str, seconds: float, process: subprocess.Popen | None = None) -> None:

@@ -8,19 +8,16 @@ outside wide tables, and writes a screenshot under out/screenshots/ for reviewer
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import re
 import shutil
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from infra.local.demo import DEMO_EMPLOYER, DEMO_PAS  # noqa: F401 (for the tests: pa.one@ Priya Patel, pa.two@ Sam Demo, pa.three@ archived)
-from infra.local.stack import free_port
+from infra.local.stack import running
 from tests.e2e.conftest import Api
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,30 +57,11 @@ def stack(tmp_path_factory):
     from infra.web_build import build
 
     build()  # as make test does first; a no-op when build/web/ is up to date
-    folder = tmp_path_factory.mktemp("browser-stack")
-    info_file, log_file = folder / "info.json", folder / "stack.log"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "layers"), str(ROOT)])}
-    with open(log_file, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local.stack", "--web-port", str(free_port()), "--api-port", str(free_port()),
-             "--aws-port", str(free_port()), "--info-file", str(info_file), "--api-log", str(folder / "api.log")],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 120
-        while not info_file.exists():
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("the local stack did not start:\n" + log_file.read_text()[-4000:])
-            time.sleep(0.2)
-        info = json.loads(info_file.read_text())
-        info["log_file"] = log_file
-        try:
+    try:
+        with running(tmp_path_factory.mktemp("browser-stack")) as info:
             yield info
-        finally:
-            process.terminate()
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    except RuntimeError as failed:
+        pytest.fail(str(failed))
 
 
 @pytest.fixture(scope="session")
@@ -248,6 +226,21 @@ def go_to(page, name: str) -> None:
     if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
         toggle.click()
     page.locator("#navigation").get_by_role("link", name=name, exact=True).click()
+
+
+DECEMBER_WINDOW_DAY = "2026-12-09T10:00:00+00:00"  # Wednesday 9 December 2026, inside the window (8th to Monday 14th)
+
+
+@pytest.fixture
+def in_december_window(api, page):
+    """The service's clock (PUT /_local/clock) and the browser's (Playwright's) both fixed inside
+    December 2026's window, and the service's given back after the test."""
+    assert api.call("PUT", "/_local/clock", json={"at": DECEMBER_WINDOW_DAY}).status_code == 200
+    page.clock.set_fixed_time(DECEMBER_WINDOW_DAY)
+    try:
+        yield
+    finally:
+        api.call("PUT", "/_local/clock", json={"at": None})
 
 
 def sign_out(page) -> None:

@@ -14,7 +14,6 @@ from playwright.sync_api import expect
 from infra.local.demo import DEMO_FILE
 from tests.browser.conftest import PASSWORD, check, go_to, new_provider_user, sign_in
 
-NOW = "2026-12-09T10:00:00+00:00"
 CONTACT = "fifty.homes@example.org"
 COUNT = 50
 ROW = ["12", "10", "0", "2", "1", "8", "2", "0", "1", "0", "1"]  # max, occupied, reserved, accepting, 6 staff, absent
@@ -41,16 +40,6 @@ def fifty_care_homes(api, stack):
     assert imported.status_code == 200 and imported.json()["result"]["imported"].endswith("fifty_homes_active_locations.csv"), imported.text
     api.token(CONTACT)  # the first approver, from the welcome mail
     return CONTACT
-
-
-@pytest.fixture
-def in_december_window(api, page):
-    assert api.call("PUT", "/_local/clock", json={"at": NOW}).status_code == 200
-    page.clock.set_fixed_time(NOW)
-    try:
-        yield
-    finally:
-        api.call("PUT", "/_local/clock", json={"at": None})
 
 
 def test_fifty_locations_in_one_table(page, api, screen, fifty_care_homes, in_december_window):

@@ -6,25 +6,13 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import APPROVER_FOR_SCREEN, PASSWORD, check, demo_locations, new_provider_user, sign_in, tab_to
 
-NOW = "2026-12-09T10:00:00+00:00"  # Wednesday 9 December 2026, inside the window (8th to Monday 14th)
 NOVEMBER = {"beds_max_capacity": 30, "beds_occupied": 26, "beds_vacant_reserved": 1, "beds_vacant_accepting": 3,
             "staff_nurses_direct": 4, "staff_care_direct": 20, "staff_non_care_direct": 6, "staff_nurses_agency": 1,
             "staff_care_agency": 2, "staff_non_care_agency": 0, "staff_absent": 3}
-
-
-@pytest.fixture
-def in_december_window(api, page):
-    assert api.call("PUT", "/_local/clock", json={"at": NOW}).status_code == 200
-    page.clock.set_fixed_time(NOW)
-    try:
-        yield
-    finally:
-        api.call("PUT", "/_local/clock", json={"at": None})
 
 
 def _locations(api, screen):

@@ -2,17 +2,12 @@
 and talks to it over HTTP like a client."""
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from infra.local.stack import free_port
+from infra.local.stack import running
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -105,33 +100,11 @@ class Api:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
-    info_file = tmp_path_factory.mktemp("stack") / "info.json"
-    log_file = tmp_path_factory.mktemp("stack") / "stack.log"
-    api_log = tmp_path_factory.mktemp("stack") / "api.log"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "layers"), str(ROOT)])}
-    with open(log_file, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local.stack", "--api-port", str(free_port()),
-             "--aws-port", str(free_port()), "--info-file", str(info_file), "--api-log", str(api_log)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 120
-        while not info_file.exists():
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("the local stack did not start:\n" + log_file.read_text()[-4000:])
-            time.sleep(0.2)
-        info = json.loads(info_file.read_text())
-        info["log_file"] = log_file
-        info["api_log"] = api_log
-        try:
+    try:
+        with running(tmp_path_factory.mktemp("stack")) as info:
             yield info
-        finally:
-            process.terminate()
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    except RuntimeError as failed:
+        pytest.fail(str(failed))
 
 
 @pytest.fixture(scope="session")
