@@ -28,12 +28,17 @@ def test_hmrcs_format_example_qq_is_not_an_issued_number():
     assert "first letter" in problem("QQ 12 34 56 C")
 
 
+def test_the_example_in_the_message_is_itself_a_valid_number():
+    example = problem("AB12").split("like ", 1)[1]
+    assert is_valid(example)
+
+
 @pytest.mark.parametrize("raw, word", [
     ("DA123456A", "first letter"), ("FA123456A", "first letter"), ("VA123456A", "first letter"),
     ("AO123456A", "second letter"), ("AD123456A", "second letter"), ("AV123456A", "second letter"),
     ("BG123456A", "first two"), ("GB123456A", "first two"), ("NK123456A", "first two"), ("KN123456A", "first two"),
     ("NT123456A", "first two"), ("TN123456A", "first two"), ("ZZ123456A", "first two"),
-    ("AB123456E", "last letter"), ("AB12345A", "like QQ"), ("AB1234567A", "like QQ"), ("A1123456A", "like QQ"), ("", "like QQ"),
+    ("AB123456E", "last letter"), ("AB12345A", "like AB 12"), ("AB1234567A", "like AB 12"), ("A1123456A", "like AB 12"), ("", "like AB 12"),
 ])
 def test_examples_that_are_refused_say_why(raw, word):
     assert word in problem(raw)

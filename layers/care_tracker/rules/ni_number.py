@@ -30,7 +30,7 @@ def problem(raw: str) -> str | None:
     The words never repeat the number itself (they end up in error responses and logs)."""
     ni = normalise(raw)
     if not _SHAPE.fullmatch(ni):
-        return "a National Insurance number is two letters, six digits and one letter A to D, like QQ 12 34 56 C"
+        return "a National Insurance number is two letters, six digits and one letter A to D, like AB 12 34 56 C"
     if ni[0] in FIRST_NOT:
         return "a National Insurance number never starts with D, F, I, Q, U or V: check the first letter"
     if ni[1] in SECOND_NOT:
