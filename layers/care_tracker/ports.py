@@ -133,6 +133,10 @@ class UserRepository(Protocol):
 
     def email_taken(self, email: str) -> bool: ...
 
+    def delete(self, user: UserRecord) -> None:
+        """Deletes a deactivated account and its username claim (retention ended); nothing if it is
+        gone already or active again."""
+
 
 # ---------- employers, PAs and employments (issue 11; contract B: issues 12, 13 and 14 import these) ----------
 @dataclass(frozen=True)

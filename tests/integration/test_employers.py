@@ -249,7 +249,15 @@ def test_archive_minimises_the_record_refuses_at_once_and_nothing_lets_them_back
     later = datetime.now(timezone.utc) + timedelta(days=366 * 7 + 1)
     assert purge(later)["deleted_records"] == 1
     assert raw_item(aws, employer_id, pat["pa_id"]) is None
-    assert purge(later)["deleted_records"] == 0
+    # Their login (name, username) went with their last record: the account, the claim, Cognito's user.
+    from care_tracker import wiring
+
+    assert wiring.users().get(pat["pa_id"]) is None and not wiring.users().email_taken("pat@example.org")
+    cognito = boto3.client("cognito-idp")
+    with pytest.raises(cognito.exceptions.UserNotFoundException):
+        cognito.admin_get_user(UserPoolId=aws["USER_POOL_ID"], Username="pat@example.org")
+    again = purge(later)
+    assert again["deleted_records"] == 0 and again["deleted_logins"] == 0
 
 
 def test_a_pa_with_another_employment_keeps_their_login(client, sent_mail, employer):
@@ -266,6 +274,12 @@ def test_a_pa_with_another_employment_keeps_their_login(client, sent_mail, emplo
     assert status == 200 and [e["employer_name"] for e in mine["employments"]] == ["Olly"]
     status, refused = call(client, "PUT", f"/me/employments/{employer_id}/details", pat_token, {"phone": "0113 496 0000"})
     assert status == 403 and refused["code"] == "not_your_employment"
+    # Seven years on, the record goes but the login stays: the other employment needs it.
+    from functions.jobs import JOBS
+
+    purged = JOBS["purge_expired_records"].run(datetime.now(timezone.utc) + timedelta(days=366 * 7 + 1))
+    assert purged["deleted_records"] == 1 and purged["deleted_logins"] == 0
+    assert call(client, "GET", "/me/employments", pat_token)[0] == 200
 
 
 def test_reactivation_needs_details_again_and_a_new_password(client, sent_mail, employer, aws):

@@ -128,6 +128,15 @@ class DynamoUserRepository:
         except TransactWriteError as exc:
             raise Conflict("That email address is already registered.", code="username_taken") from exc
 
+    def delete(self, user: UserRecord) -> None:
+        try:
+            with TransactWrite(connection=self._connection) as tx:
+                # PynamoDB adds `version = <the version read>` to the condition: changed since, kept.
+                tx.delete(UserItem(user.user_id, version=user.version), condition=UserItem.active == False)  # noqa: E712
+                tx.delete(UsernameItem(user.email.lower()), condition=UsernameItem.owner == f"user#{user.user_id}")
+        except TransactWriteError:
+            pass  # deleted already, active again, or the email claimed by someone since: leave it
+
     def all(self) -> Iterator[UserRecord]:
         """Every account, for jobs only (a scan): never on a request path."""
         return (_record(item) for item in UserItem.scan())

@@ -405,7 +405,19 @@ class EmployerService:
             for hook in self._purge_hooks():
                 hooked += int(hook(employer_id, pa_id) or 0)
         deleted = self._store.delete_employments(keys) if keys else 0
-        return {"expired_records": len(keys), "deleted_records": deleted, "deleted_by_hooks": hooked}
+        logins = sum(self._forget_login(pa_id) for pa_id in {pa_id for _, pa_id in keys})
+        return {"expired_records": len(keys), "deleted_records": deleted, "deleted_by_hooks": hooked, "deleted_logins": logins}
+
+    def _forget_login(self, pa_id: str) -> bool:
+        """The login of a PA whose last record has gone (RULES 2.5: their name and username go with
+        it): deleted when it is disabled, serves no other role and no employment remains."""
+        user = self._users.get(pa_id)
+        if user is None or user.active or not set(user.roles) <= {"pa"} or self._store.employment_records_of_pa(pa_id):
+            return False
+        self._identity.delete_user(user.email)
+        self._users.delete(user)
+        logger.info("pa login deleted after retention", extra={"pa_id": pa_id})
+        return True
 
 
 # ---------- "Export my data" rows (contract B: one of wiring.personal_export_sources()) ----------
