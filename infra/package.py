@@ -66,7 +66,7 @@ IMPORT_PREFIX = "cqc/"
 # layer does not ship a second botocore (~30 MB unzipped). `bin/` holds console scripts nobody runs.
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "urllib3", "dateutil", "six")
 PRUNE_PATHS = ("bin", "holidays/locale")  # holidays/locale: translations; English names are built in
-PRUNE_RECIPE = f"v1 {RUNTIME} {ARCHITECTURE} {RUNTIME_PROVIDED} {PRUNE_PATHS}"
+PRUNE_RECIPE = f"v2 bytecode {RUNTIME} {ARCHITECTURE} {RUNTIME_PROVIDED} {PRUNE_PATHS}"
 
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", ".hypothesis")
 
@@ -122,6 +122,35 @@ def _zip_dir(source: Path, target: Path, prefix: str = "") -> None:
     tmp.replace(target)
 
 
+def with_bytecode(root: Path, runs_from: str) -> None:
+    """Compiles every module under `root` as the runtime will import it from `runs_from` (/var/task,
+    /opt/python). Lambda's code directories are read-only, so Python cannot cache what it compiles:
+    without these files every cold start compiles chalice, pydantic, Powertools and our code again.
+    Unchecked-hash .pyc files are used whatever the files' timestamps (zips reset them); they are
+    built from the very sources shipped beside them, and a build with another Python than the
+    runtime's skips them (another version's bytecode would be ignored anyway)."""
+    import compileall
+    import py_compile
+
+    if f"python{sys.version_info.major}.{sys.version_info.minor}" != RUNTIME:
+        log(f"bytecode: skipped (this is Python {sys.version_info.major}.{sys.version_info.minor}; the functions run {RUNTIME})")
+        return
+    compileall.compile_dir(str(root), ddir=runs_from, quiet=2, workers=1,
+                           invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+
+
+def _bytecode_into_zip(archive: Path, runs_from: str) -> None:
+    """`chalice package` zips sources only: unzip, compile, zip again (reproducibly)."""
+    work = Path(tempfile.mkdtemp(prefix="bytecode-", dir=archive.parent))
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            zf.extractall(work)
+        with_bytecode(work, runs_from)
+        _zip_dir(work, archive)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def build_layer() -> Path:
     """out/layer.zip's source: cached by the hash of what decides its content."""
     key = layer_key()
@@ -147,6 +176,7 @@ def build_layer() -> Path:
         shutil.rmtree(site / rel, ignore_errors=True)
     for cache in list(site.rglob("__pycache__")):
         shutil.rmtree(cache, ignore_errors=True)
+    with_bytecode(site, "/opt/python")
     LAYER_CACHE.mkdir(parents=True, exist_ok=True)
     for old in LAYER_CACHE.glob("layer-*.zip"):
         old.unlink(missing_ok=True)
@@ -592,6 +622,7 @@ def build(out: Path, work: Path = BUILD) -> dict[str, float]:
     merge_file = work / "merge-template.json"
     merge_file.write_text(json.dumps(merge_template(), indent=2))
     chalice_package(stage, merge_file, out)
+    _bytecode_into_zip(out / "deployment.zip", "/var/task")
     shutil.copy2(layer, out / "layer.zip")
     from infra import web_hosting
 

@@ -86,7 +86,7 @@ def probe(extracted, runtime_stand_in) -> dict:
            "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_SERVICE_NAME": "care-tracker",
            "POWERTOOLS_METRICS_NAMESPACE": "CareTracker", "JOB_NAME": "import_cqc_locations",
            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-    done = subprocess.run([sys.executable, "-I", "-S", "-c", PROBE, str(extracted["task"]), str(extracted["opt"]),
+    done = subprocess.run([sys.executable, "-I", "-S", "-B", "-c", PROBE, str(extracted["task"]), str(extracted["opt"]),
                            str(runtime_stand_in)], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr[-4000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -132,7 +132,6 @@ def test_layer_leaves_out_what_the_runtime_ships_and_the_translations(out_dir, p
     top = {name.split("/")[1].removesuffix(".py") for name in names}
     assert not top & set(RUNTIME_PROVIDED), top & set(RUNTIME_PROVIDED)
     assert not [n for n in names if n.startswith("python/holidays/locale/")]
-    assert not [n for n in names if "__pycache__" in n]
     # ... and holidays still knows England's bank holidays without its translations
     assert probe["christmas"] is True and probe["boxing_observed"] is True
 
@@ -141,8 +140,38 @@ def test_deployment_zip_holds_only_our_code(out_dir):
     with zipfile.ZipFile(out_dir / "deployment.zip") as zf:
         names = zf.namelist()
     top = {name.split("/")[0] for name in names}
-    assert top == {"app.py", "functions", "care_tracker", "chalice"}, top
-    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    assert top == {"app.py", "__pycache__", "functions", "care_tracker", "chalice"}, top
+
+
+def _bytecode_problems(archive: Path) -> tuple[int, list[str]]:
+    """(modules, those without bytecode the runtime uses as it is): each .py needs its
+    __pycache__/<name>.cpython-311.pyc, hash-based and unchecked (zips reset timestamps, and
+    Lambda cannot write a fresh one), made from exactly the source beside it."""
+    problems = []
+    with zipfile.ZipFile(archive) as zf:
+        names = set(zf.namelist())
+        sources = sorted(n for n in names if n.endswith(".py"))
+        for name in sources:
+            folder, _, file = name.rpartition("/")
+            cached = f"{folder}/__pycache__/{file[:-3]}.cpython-311.pyc".lstrip("/")
+            if cached not in names:
+                problems.append(f"{name}: no {cached}")
+                continue
+            data = zf.read(cached)
+            if data[:4] != importlib.util.MAGIC_NUMBER or int.from_bytes(data[4:8], "little") != 0b01:
+                problems.append(f"{name}: not unchecked hash-based bytecode of this Python")
+            elif data[8:16] != importlib.util.source_hash(zf.read(name)):
+                problems.append(f"{name}: bytecode of another source")
+    return len(sources), problems
+
+
+@pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="bytecode is built only by the runtime's Python, 3.11")
+def test_every_module_ships_the_bytecode_lambda_runs(out_dir):
+    modules, problems = _bytecode_problems(out_dir / "deployment.zip")
+    assert modules > 100 and not problems, problems[:10]
+    modules, problems = _bytecode_problems(out_dir / "layer.zip")
+    # a few files of the dependencies are not Python 3.11 (templates, test data): compile errors are skipped
+    assert modules > 1000 and len(problems) <= modules // 100, problems[:10]
 
 
 def test_sizes(out_dir, built):
@@ -166,7 +195,7 @@ def test_deployment_zip_is_the_current_code(out_dir):
                 for p in (root / "layers" / "care_tracker").rglob("*.py")}
     sources["app.py"] = root / "app.py"
     with zipfile.ZipFile(out_dir / "deployment.zip") as zf:
-        shipped = {name: zf.read(name) for name in zf.namelist() if not name.startswith("chalice/") and not name.endswith("/")}
+        shipped = {name: zf.read(name) for name in zf.namelist() if not name.startswith("chalice/") and name.endswith(".py")}
     assert set(shipped) == set(sources), set(shipped) ^ set(sources)
     changed = [name for name, path in sources.items() if shipped[name] != path.read_bytes()]
     assert not changed, changed
