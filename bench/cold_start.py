@@ -80,8 +80,9 @@ def _me_event(token: str) -> dict:
                                "requestId": "bench-request"}}
 
 
-def _child(code: str, args: list[str], env: dict[str, str]) -> float:
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, cwd=ROOT, check=True).stdout
+def _child(code: str, args: list[str], env: dict[str, str], cwd: Path = ROOT) -> float:
+    # `python -c` puts its working directory first on sys.path: the artifact's runs start in it
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, cwd=cwd, check=True).stdout
     result = json.loads(out.strip().splitlines()[-1])
     assert result["status"] == 200, out[-2000:]
     return result["s"]
@@ -135,8 +136,8 @@ def true_cold_start(artifact: list[Path], without_bytecode: list[Path]) -> dict:
         first_me, from_source, baseline = [], [], []
         for _ in range(TRUE_RUNS):
             baseline.append(_child(BASELINE, [env["USERS_TABLE"], user.user_id], child_env))
-            first_me.append(_child(FIRST_ME, [event], artifact_env))
-            from_source.append(_child(FIRST_ME, [event], sources_env))
+            first_me.append(_child(FIRST_ME, [event], artifact_env, cwd=artifact[0]))
+            from_source.append(_child(FIRST_ME, [event], sources_env, cwd=without_bytecode[0]))
         wiring.reset()
     finally:
         os.environ.clear()
