@@ -35,18 +35,19 @@ def load_demo_data(imports_bucket: str) -> dict[str, str]:
         email=DEMO_APPROVER, full_name="Demo Approver", roles=[Role.APPROVER.value, Role.PROVIDER_USER.value],
         org_id=org_id, location_ids=sorted(location_id for location_id, loc in locations.items() if loc["org_id"] == org_id))
     directory.set_first_approver(org_id, approver.user_id)
-    accounts.create_account(email=DEMO_ADMIN, full_name="Demo Support", roles=[Role.ADMIN.value])
+    support = accounts.create_account(email=DEMO_ADMIN, full_name="Demo Support", roles=[Role.ADMIN.value])
     # An enforcement officer (issue 5); its temporary password is in its welcome mail (GET /_local/outbox).
     accounts.create_account(email=DEMO_OFFICER, full_name="Demo Enforcement Officer", roles=[Role.ENFORCEMENT_OFFICER.value])
     # A commissioner (issue 16) for the demo approver's local authority; temporary password in its welcome mail.
     accounts.create_account(email=DEMO_COMMISSIONER, full_name="Demo Commissioner", roles=[Role.COMMISSIONER.value],
                             local_authorities=sorted({loc["local_authority"] for loc in locations.values()
                                                       if loc["org_id"] == org_id and loc.get("local_authority")}))
-    load_demo_employer()
+    employer_id, pa_ids = load_demo_employer()
+    load_demo_feedback(approver.user_id, support.user_id, employer_id, pa_ids)
     return {DEMO_APPROVER: _temporary_password(DEMO_APPROVER), DEMO_ADMIN: _temporary_password(DEMO_ADMIN)}
 
 
-def load_demo_employer() -> None:
+def load_demo_employer() -> tuple[str, list[str]]:
     """One employer with three PAs (one a family member), the third archived, made through the
     service like any (sign-up, add, archive), so the records are shaped exactly as stored."""
     from datetime import date, timedelta
@@ -78,6 +79,33 @@ def load_demo_employer() -> None:
     from infra.local.demo_work import load_work_demo
 
     load_work_demo(account["employer_id"], [added[0]["pa_id"], added[1]["pa_id"]], clock().now())
+    return account["employer_id"], [added[0]["pa_id"], added[1]["pa_id"]]
+
+
+def load_demo_feedback(approver_id: str, support_id: str, employer_id: str, pa_ids: list[str]) -> None:
+    """Issue 13 in the demo: suggestions from a provider and the demo employer with a few votes (one
+    planned by the team), a question the team has answered and one it has not."""
+    from care_tracker.services.auth import Caller
+    from care_tracker.wiring import feedback_service
+
+    service = feedback_service()
+    provider = Caller(approver_id, DEMO_APPROVER, "Demo Approver", frozenset({"approver", "provider_user"}))
+    employer = Caller(employer_id, DEMO_EMPLOYER, "Demo Employer", frozenset({"employer"}))
+    priya, sam = (Caller(pa_id, email, name, frozenset({"pa"})) for pa_id, email, name in
+                  zip(pa_ids, DEMO_PAS, ("Priya Patel", "Sam Demo"), strict=False))
+    reminders = service.post_suggestion(employer, "Text me when a timesheet is waiting",
+                                        "I do not always check my email. A text message would help me approve on time.")
+    printing = service.post_suggestion(provider, "Print this month's returns",
+                                       "Our manager signs a paper copy for the office file.")
+    for voter in (priya, sam, provider):
+        service.vote(voter, reminders["suggestion_id"])
+    service.vote(employer, printing["suggestion_id"])
+    service.set_status(reminders["suggestion_id"], "planned", "We are looking at text messages for the spring.")
+    asked = service.send_feedback(employer, "question", "How do I add holiday that Priya took before she started here?",
+                                  "/holiday")
+    service.answer(Caller(support_id, DEMO_ADMIN, "Demo Support", frozenset({"admin"})), asked["feedback_id"],
+                   "Use 'Holiday brought forward' on Priya's holiday page, with the hours her last employer told you.")
+    service.send_feedback(priya, "something_wrong", "The rota shows my Saturday shift twice on my phone.", "/pa")
 
 
 def staff_logins() -> dict[str, str]:
