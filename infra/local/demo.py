@@ -79,6 +79,13 @@ def load_demo_employer() -> tuple[str, list[str]]:
     from infra.local.demo_work import load_work_demo
 
     load_work_demo(account["employer_id"], [added[0]["pa_id"], added[1]["pa_id"]], clock().now())
+    # Priya has asked for two days' holiday three weeks from now: the employer has it to approve.
+    from care_tracker.wiring import holiday_service
+
+    priya = Caller(user_id=added[0]["pa_id"], email=DEMO_PAS[0], full_name="Priya Patel", roles=frozenset({"pa"}))
+    first = today + timedelta(days=21)
+    holiday_service().book(priya, account["employer_id"], added[0]["pa_id"], first, first + timedelta(days=1), Decimal(12),
+                           "A family wedding")
     return account["employer_id"], [added[0]["pa_id"], added[1]["pa_id"]]
 
 
