@@ -170,7 +170,7 @@ function checkRelationship(values, errors) {
 
 // The API's refusals by code, against the field a person can fix.
 function addErrors(error) {
-  const field = { invalid_ni_number: 'ni_number', provider_agreement_needed: 'provider_agreed', invalid_date_of_birth: 'date_of_birth',
+  const field = { invalid_ni_number: 'ni_number', ni_number_taken: 'ni_number', provider_agreement_needed: 'provider_agreed', invalid_date_of_birth: 'date_of_birth',
     username_taken: 'email', own_pa: 'email', account_deactivated: 'email' }[error.code];
   if (field) return [{ field, text: error.message }];
   return problemsOf(error, LABELS);
