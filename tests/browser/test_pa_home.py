@@ -4,7 +4,8 @@ one running now, correcting their own details; then, archived and taken back, th
 fill in their details (by keyboard alone) before anything else."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
@@ -29,7 +30,7 @@ def _long(day: date) -> str:
 def test_pa_home_and_details_after_reactivation(page, api, screen):
     employer, employer_id = new_employer(api, full_name="Ravi Shah")
     token = api.token(employer)
-    today = date.today()
+    today = datetime.now(ZoneInfo("Europe/London")).date()
     monday = today - timedelta(days=today.weekday())
     settings = api.call("PUT", f"/employers/{employer_id}/settings", token,
                         json={"version": 1, "pay_cycle": "weekly", "first_period_start": "2025-01-06"})
@@ -53,6 +54,11 @@ def test_pa_home_and_details_after_reactivation(page, api, screen):
     expect(page.locator(".govuk-task-list__item", has=now)).to_contain_text("In progress")
     assert ended.get_attribute("href") == f"/pa/timesheets/{employer_id}/{(monday - timedelta(days=7)).isoformat()}"
     check(page, "pa-home")
+    page.get_by_role("link", name="The week after").click()
+    expect(page.get_by_role("heading", name="Shifts that week")).to_be_visible()
+    expect(page.get_by_text("You have no shifts planned that week.")).to_be_visible()
+    page.get_by_role("link", name="Back to this week").click()
+    expect(page.get_by_role("heading", name="This week’s shifts")).to_be_visible()
 
     # --- correct their own details
     page.get_by_role("link", name="Check or correct the details Ravi Shah has for you").click()

@@ -5,7 +5,8 @@ archiving with a leaving date through the check-answers page (by keyboard alone)
 deleted and what is kept for 7 years, the archived list, and reactivation."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
@@ -25,7 +26,7 @@ def _long(day: date) -> str:
 
 def test_add_correct_page_archive_and_reactivate(page, api, screen):
     employer, employer_id = new_employer(api, full_name="Lena Brooks")
-    today = date.today()
+    today = datetime.now(ZoneInfo("Europe/London")).date()
     started = today - timedelta(days=30)
     pa_email = unique_email("kim")
     sign_in(page, employer, api.passwords[employer])

@@ -91,7 +91,9 @@ export async function home(ctx) {
     return ctx.navigate(`/pa/details/${encodeURIComponent(mine.details_missing[0])}`, { replace: true });
   }
   const today = todayIso();
-  const monday = weekOf(today);
+  const asked = ctx.query.get('week');
+  const thisWeek = weekOf(today);
+  const monday = asked && /^\d{4}-\d{2}-\d{2}$/.test(asked) && !Number.isNaN(Date.parse(asked)) ? weekOf(asked) : thisWeek;
   const sunday = addDays(monday, 6);
   const { employments } = mine;
   const [rota, ...sheets] = await Promise.all([
@@ -102,14 +104,17 @@ export async function home(ctx) {
   ctx.show('My work', heading('My work', 'l', me.full_name || me.email),
     !employments.length ? p('You do not work for anyone through Care Tracker at the moment.') : null,
     employments.length ? [
-      h('h2', { class: 'govuk-heading-m' }, 'This week’s shifts'),
+      h('h2', { class: 'govuk-heading-m' }, monday === thisWeek ? 'This week’s shifts' : 'Shifts that week'),
       p(`Monday ${formatDate(monday).replace(/^\w+ /, '')} to Sunday ${formatDate(sunday).replace(/^\w+ /, '')}`),
       days.length ? days.map((d) => [
         h('h3', { class: 'govuk-heading-s govuk-!-margin-bottom-1' }, d.day === today ? `Today, ${formatDate(d.day)}` : formatDate(d.day)),
         h('ul', { class: 'govuk-list' }, d.shifts.map((s) => shiftLine(s, employments))),
-      ]) : p('You have no shifts planned this week.'),
+      ]) : p(monday === thisWeek ? 'You have no shifts planned this week.' : 'You have no shifts planned that week.'),
       warnings.length ? inset(h('h3', { class: 'govuk-heading-s' }, 'Working-time warnings'), h('ul', { class: 'govuk-list govuk-list--bullet' }, warnings.map((w) => h('li', {}, w.message)))) : null,
-      p(link(`/pa/rota${api.q({ week: addDays(monday, 7) })}`, 'Next week’s shifts')),
+      h('ul', { class: 'govuk-list' },
+        h('li', {}, link(`/pa${api.q({ week: addDays(monday, 7) })}`, 'The week after')),
+        h('li', {}, link(`/pa${api.q({ week: addDays(monday, -7) })}`, 'The week before')),
+        monday === thisWeek ? null : h('li', {}, link('/pa', 'Back to this week'))),
     ] : null,
     employments.map((e, i) => h('section', { 'aria-labelledby': `employment-${i}` },
       h('h2', { class: 'govuk-heading-m', id: `employment-${i}` }, employerName(e)),

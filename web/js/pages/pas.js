@@ -439,7 +439,7 @@ export async function archiveCheck(ctx) {
     h('h2', { class: 'govuk-heading-m' }, 'What happens at once'),
     h('ul', { class: 'govuk-list govuk-list--bullet' },
       h('li', {}, `${pa.pa_name} can no longer see anything of yours.`),
-      h('li', {}, 'If they work for nobody else through Care Tracker, their login is turned off and they are signed out everywhere.'),
+      h('li', {}, 'If they work for nobody else through Care Tracker, their login is turned off, they are signed out everywhere, and their feedback and suggestions show “a former user” instead of their name.'),
       h('li', {}, `Shifts planned for them after ${formatDate(draft.leaving_date)} are taken off the rota.`)),
     h('h2', { class: 'govuk-heading-m' }, 'What is deleted'),
     p('These personal details are deleted:'),
