@@ -4,7 +4,14 @@
 import * as api from '../api.js';
 import { h, heading, p, link, button, summaryList, tag, inset, formatDate } from '../dom.js';
 import { input, textarea, fieldset, submitting, showErrors } from '../forms.js';
-import { dateInput, readDate, todayIso, problemsOf } from './pas.js';
+
+// Today in London, as pas.js has it (that module is loaded only for the details form: a PA's phone
+// fetches less on the home page).
+function todayIso() {
+  const x = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' })
+    .formatToParts(new Date()).map((part) => [part.type, part.value]));
+  return `${x.year}-${x.month}-${x.day}`;
+}
 
 const KINDS = { day: 'Day shift', waking_night: 'Waking night', sleep_in: 'Sleep-in' };
 const TIMESHEET_WORDS = {
@@ -43,9 +50,9 @@ async function timesheetDue(me, employment, today) {
   const ended = periods.filter((x) => x.period_end < today && x.period_start >= employment.start_date);
   const current = periods.find((x) => x.period_start <= today && today <= x.period_end) || null;
   const last = ended[ended.length - 1] || null;
-  const read = async (period) => (period ? { ...period, timesheet: await api.get(`${base}/timesheets/${period.period_start}`).catch(() => null) } : null);
-  const [due, now] = await Promise.all([read(last), read(current)]);
-  return { due, now };
+  // Only the ended period's status is shown; the running one is a link.
+  const due = last ? { ...last, timesheet: await api.get(`${base}/timesheets/${last.period_start}`).catch(() => null) } : null;
+  return { due, now: current };
 }
 
 function timesheetBlock(employment, found) {
@@ -130,7 +137,7 @@ export async function home(ctx) {
 }
 
 export async function details(ctx) {
-  const mine = await api.get('/me/employments');
+  const [mine, { dateInput, readDate, problemsOf }] = await Promise.all([api.get('/me/employments'), import('./pas.js')]);
   const e = mine.employments.find((x) => x.employer_id === ctx.params.employer_id);
   if (!e) {
     return ctx.show('Page not found', heading('Page not found'), p('You do not work for this employer, or no longer do.'), p(link('/pa', 'Back to my work')));
