@@ -452,7 +452,7 @@ export async function archiveCheck(ctx) {
     p('You must be able to show when they worked for you, so for 7 years after their leaving date we keep:'),
     h('ul', { class: 'govuk-list govuk-list--bullet', id: 'kept' },
       ['their full name', 'their email address (their username)', 'their National Insurance number',
-        'their shifts up to their leaving date', 'their timesheets, with every version', 'their holiday record',
+        'their start and leaving dates, and their contracted hours', 'their shifts up to their leaving date', 'their timesheets, with every version', 'their holiday record',
         'the dates of any 48-hour opt-out'].map((x) => h('li', {}, x))),
     p(`On ${until} all of it is deleted automatically.`),
     h('h2', { class: 'govuk-heading-m' }, 'If they come back'),
