@@ -53,6 +53,28 @@ page('/case', enforcement, 'oneCase');
 // Commissioners: vacancies, their areas' locations and completeness.
 
 // Employer sign-up, PAs and the PA's home.
+const employers = () => import('./pages/employers.js');
+const pas = () => import('./pages/pas.js');
+const paHome = () => import('./pages/pa-home.js');
+page('/employer-sign-up', employers, 'careRecipient', { auth: false });
+page('/employer-sign-up/who-manages', employers, 'whoManages', { auth: false });
+page('/employer-sign-up/appointment', employers, 'appointment', { auth: false });
+page('/employer-sign-up/funding', employers, 'funding', { auth: false });
+page('/employer-sign-up/care-package', employers, 'carePackage', { auth: false });
+page('/employer-sign-up/no-care-package', employers, 'noCarePackage', { auth: false });
+page('/employer-sign-up/your-details', employers, 'yourDetails', { auth: false });
+page('/employer-sign-up/check', employers, 'check', { auth: false });
+page('/employer-sign-up/done', employers, 'done', { auth: false });
+page('/settings', employers, 'settings');
+page('/pas', pas, 'list');
+page('/pas/add', pas, 'add');
+page('/pas/archived', pas, 'archived');
+page('/pas/:pa_id', pas, 'onePa');
+page('/pas/:pa_id/change', pas, 'changePa');
+page('/pas/:pa_id/archive', pas, 'archiveDate');
+page('/pas/:pa_id/archive/check', pas, 'archiveCheck');
+page('/pa', paHome, 'home');
+page('/pa/details/:employer_id', paHome, 'details');
 
 // Rota and timesheets.
 
@@ -87,6 +109,7 @@ const NAV = [
   ['/rota', 'Rota', ['employer']],
   ['/timesheets', 'Timesheets', ['employer']],
   ['/holiday', 'Holiday', ['employer']],
+  ['/settings', 'Settings', ['employer']],
   ['/pa', 'My work', ['pa']],
   ['/pa/timesheets', 'My timesheets', ['pa']],
   ['/pa/holiday', 'My holiday', ['pa']],

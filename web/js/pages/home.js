@@ -18,5 +18,6 @@ export async function home(ctx) {
     p('The window for returns opens on the 8th of each month and closes at the end of the 14th (later when the 14th is a weekend or bank holiday).'),
     h('a', { href: '/sign-in', role: 'button', draggable: 'false', class: 'govuk-button govuk-button--start', 'data-module': 'govuk-button' },
       'Sign in'),
-    p('New to Care Tracker? ', link('/register', 'Ask for an account'), '.'));
+    p('New to Care Tracker? ', link('/register', 'Ask for an account'), '.'),
+    p('Employ your own personal assistants? ', link('/employer-sign-up', 'Sign up'), '.'));
 }

@@ -67,7 +67,8 @@ export async function signIn(ctx) {
     ctx.query.get('expired') ? inset('You have been signed out. Sign in again to carry on where you were.') : null,
     form,
     p(link('/forgot-password', 'I have forgotten my password')),
-    p('No account yet? ', link('/register', 'Ask for an account'), '.'));
+    p('No account yet? ', link('/register', 'Ask for an account'), '.'),
+    p('Employ your own personal assistants? ', link('/employer-sign-up', 'Sign up'), '.'));
   submitting(form, async ({ email, password: secret }) => {
     const errors = [];
     if (!email.trim()) errors.push({ field: 'email', text: 'Enter your email address' });

@@ -1,0 +1,472 @@
+// Journey 2, an employer's PAs (RULES 2.2, 2.5): the list a page at a time (the employer's landing
+// page, saying what to do first when there are none), adding a PA (a family member or friend only
+// with the care package provider's agreement; National Insurance number problems in words), one
+// PA's record and correcting it, archiving with a leaving date through a check-answers page that
+// says what is deleted and what is kept for 7 years, the archived list, and reactivation.
+import * as api from '../api.js';
+import { h, heading, p, link, button, summaryList, table, tag, inset, formatDate } from '../dom.js';
+import { input, textarea, radios, checkboxes, fieldset, submitting, showErrors, clearErrors } from '../forms.js';
+
+const PAGE_SIZE = 10;
+const RELATIONSHIPS = { none: 'Not a family member or friend', family_member: 'A family member', friend: 'A friend' };
+const DBS_LEVELS = { basic: 'Basic', standard: 'Standard', enhanced: 'Enhanced', enhanced_with_barred_lists: 'Enhanced with barred lists' };
+const LABELS = {
+  full_name: 'Full name', pa_name: 'Full name', email: 'Email address', phone: 'Phone number', address: 'Address',
+  date_of_birth: 'Date of birth', ni_number: 'National Insurance number', start_date: 'Start date', hours: 'Hours',
+  contracted_hours: 'Contracted hours a week', relationship: 'Relationship', provider_agreed: 'The care package provider’s agreement',
+  emergency_contact_name: 'Emergency contact’s name', emergency_contact_phone: 'Emergency contact’s phone number',
+  emergency_contact_relationship: 'Emergency contact’s relationship', dbs_certificate_number: 'DBS certificate number',
+  dbs_issue_date: 'DBS issue date', dbs_level: 'DBS check level', right_to_work_checked: 'Right to work checked on',
+  opt_out_start: '48-hour opt-out signed on', opt_out_cancelled: '48-hour opt-out cancelled on', leaving_date: 'Leaving date',
+};
+const ARCHIVE_DRAFT = 'care-tracker.archive';
+
+export async function employerId() {
+  return (await api.me()).user_id;
+}
+
+// ---------- dates: GOV.UK's date input (day, month, year) ----------
+export function dateInput(id, legend, { hint, value, legendClass = 'govuk-fieldset__legend--s', asHeading = false } = {}) {
+  const [y, m, d] = value ? value.split('-').map(Number) : [];
+  const part = (name, label, width, v) => h('div', { class: 'govuk-date-input__item' }, h('div', { class: 'govuk-form-group' },
+    h('label', { class: 'govuk-label govuk-date-input__label', for: `${id}-${name}` }, label),
+    h('input', { class: `govuk-input govuk-date-input__input govuk-input--width-${width}`, id: `${id}-${name}`, name: `${id}-${name}`,
+      type: 'text', inputmode: 'numeric', value: v ? String(v) : '' })));
+  return h('div', { class: 'govuk-form-group', 'data-field': id },
+    h('fieldset', { class: 'govuk-fieldset', role: 'group', 'aria-describedby': hint ? `${id}-hint` : null },
+      h('legend', { class: `govuk-fieldset__legend ${asHeading ? 'govuk-fieldset__legend--l' : legendClass}` },
+        asHeading ? h('h1', { class: 'govuk-fieldset__heading', tabindex: '-1' }, legend) : legend),
+      hint ? h('div', { class: 'govuk-hint', id: `${id}-hint` }, hint) : null,
+      h('div', { class: 'govuk-date-input', id }, part('day', 'Day', 2, d), part('month', 'Month', 2, m), part('year', 'Year', 4, y))));
+}
+
+// 'YYYY-MM-DD', '' when all three are empty, or null when it is not a real date.
+export function readDate(values, id) {
+  const raw = ['day', 'month', 'year'].map((k) => (values[`${id}-${k}`] || '').trim());
+  if (raw.every((x) => x === '')) return '';
+  const [d, m, y] = raw.map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (!(y >= 1900 && y <= 2200 && date.getUTCMonth() === m - 1 && date.getUTCDate() === d)) return null;
+  return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+export function todayIso() {
+  const x = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' })
+    .formatToParts(new Date()).map((part) => [part.type, part.value]));
+  return `${x.year}-${x.month}-${x.day}`;
+}
+
+// The API's problems in words against their fields ("Value error, " is pydantic's, not ours).
+export function problemsOf(error, labels, fallbackField = null) {
+  const problems = error.details && Array.isArray(error.details.problems) ? error.details.problems : [];
+  const found = problems.filter((pr) => pr && typeof pr === 'object' && pr.field).map((pr) => {
+    const field = String(pr.field).split('.').pop();
+    const text = String(pr.problem).replace(/^Value error, /, '');
+    const label = labels[field];
+    return label ? { field, text: `${label}: ${text}` } : { field: fallbackField, text };
+  });
+  return found.length ? found : [{ field: fallbackField, text: error.message }];
+}
+
+function hoursText(pa) {
+  return pa.irregular_hours ? 'Irregular hours' : `${pa.contracted_hours} hours a week`;
+}
+
+function statusTag(status) {
+  if (status === 'details_missing') return tag('Details to fill in', 'yellow');
+  if (status === 'archived') return tag('Archived', 'grey');
+  return tag('Active', 'green');
+}
+
+// 7 years after the leaving date; from 29 February it is 1 March (rules/employment.py).
+export function retentionDate(leaving) {
+  const [y, m, d] = leaving.split('-').map(Number);
+  const date = new Date(Date.UTC(y + 7, m - 1, d));
+  if (date.getUTCMonth() !== m - 1) return `${y + 7}-03-01`;
+  return `${y + 7}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+function pager(path, ctx, nextCursor) {
+  const first = !ctx.query.get('cursor');
+  if (first && !nextCursor) return null;
+  return h('nav', { class: 'govuk-pagination govuk-pagination--block', 'aria-label': 'Pages of PAs' },
+    first ? null : h('div', { class: 'govuk-pagination__prev' }, h('a', { class: 'govuk-link govuk-pagination__link', href: path, rel: 'prev' },
+      h('span', { class: 'govuk-pagination__link-title' }, 'First page'))),
+    nextCursor ? h('div', { class: 'govuk-pagination__next' }, h('a', { class: 'govuk-link govuk-pagination__link', href: `${path}${api.q({ cursor: nextCursor })}`, rel: 'next' },
+      h('span', { class: 'govuk-pagination__link-title' }, 'Next page'))) : null);
+}
+
+// ---------- the list ----------
+export async function list(ctx) {
+  const id = await employerId();
+  const cursor = ctx.query.get('cursor');
+  const [account, page] = await Promise.all([api.get(`/employers/${id}`),
+    api.get(`/employers/${id}/pas${api.q({ status: 'current', limit: PAGE_SIZE, cursor })}`)]);
+  const add = h('a', { href: '/pas/add', role: 'button', draggable: 'false', class: 'govuk-button', 'data-module': 'govuk-button' }, 'Add a PA');
+  const none = !page.pas.length && !cursor;
+  const settingsSet = account.settings.pay_cycle && account.settings.funded_hours_per_week;
+  ctx.show('Your PAs', heading('Your PAs', 'l', `Care for ${account.care_recipient_name}`),
+    none ? [
+      p('You have not added any personal assistants (PAs) yet. To start:'),
+      h('ol', { class: 'govuk-list govuk-list--number' },
+        h('li', {}, settingsSet ? 'Your settings are done: ' : '', link('/settings', settingsSet ? 'check your settings' : 'Set your funded hours and pay cycle in your settings'), settingsSet ? '.' : ' (timesheets and holiday need the pay cycle).'),
+        h('li', {}, 'Add each PA who works for you. We email them a temporary password to sign in.'),
+        h('li', {}, 'Plan their shifts on the ', link('/rota', 'rota'), '.')),
+    ] : null,
+    account.guidance.length ? inset(account.guidance.map((text) => p(text))) : null,
+    add,
+    page.pas.length ? table(`PAs (${account.current_pas} current)`, ['Name', 'Status', 'Started', 'Hours'],
+      page.pas.map((pa) => [link(`/pas/${pa.pa_id}`, pa.pa_name), statusTag(pa.status), formatDate(pa.start_date), hoursText(pa)]))
+      : (cursor ? p('There are no more PAs.') : null),
+    pager('/pas', ctx, page.next_cursor),
+    p(link('/pas/archived', 'PAs who have left (archived)')));
+}
+
+export async function archived(ctx) {
+  const id = await employerId();
+  const cursor = ctx.query.get('cursor');
+  const page = await api.get(`/employers/${id}/pas${api.q({ status: 'archived', limit: PAGE_SIZE, cursor })}`);
+  ctx.show('PAs who have left', h('a', { class: 'govuk-back-link', href: '/pas' }, 'Back to your PAs'),
+    heading('PAs who have left', 'l', 'Archived'),
+    p('For each PA who has left we keep only their name, email address and National Insurance number, with their work history, for 7 years after they left. You can reactivate one from their page.'),
+    page.pas.length ? table('Archived PAs', ['Name', 'National Insurance number', 'Started', 'Left'],
+      page.pas.map((pa) => [link(`/pas/${pa.pa_id}`, pa.pa_name), pa.ni_number, formatDate(pa.start_date), pa.leaving_date ? formatDate(pa.leaving_date) : '']))
+      : p(cursor ? 'There are no more archived PAs.' : 'No PA has left yet.'),
+    pager('/pas/archived', ctx, page.next_cursor));
+}
+
+// ---------- adding a PA ----------
+function hoursFields(values = {}) {
+  return [
+    radios({ name: 'hours', legend: 'Their hours', legendClass: 'govuk-fieldset__legend--s', hint: 'Holiday is worked out from this.',
+      options: [['contracted', 'Contracted hours each week'], ['irregular', 'Irregular hours', 'Hours that change from week to week. Holiday builds up as 12.07% of the hours they work.']],
+      value: values.hours }),
+    input({ id: 'contracted_hours', label: 'Contracted hours a week', hint: 'Only for contracted hours. For example 20 or 37.5', inputmode: 'decimal', width: 4, spellcheck: false, value: values.contracted_hours || '' }),
+  ];
+}
+
+function relationshipFields(values = {}) {
+  return [
+    radios({ name: 'relationship', legend: 'Are they a family member or friend of the person who needs care?', legendClass: 'govuk-fieldset__legend--s',
+      options: Object.entries(RELATIONSHIPS).map(([v, t]) => [v, v === 'none' ? 'No' : `Yes, ${t.toLowerCase()}`]), value: values.relationship }),
+    checkboxes({ name: 'provider_agreed', legend: 'The care package provider’s agreement', hint: 'Only for a family member or friend: they can be your PA only once the provider of the care package (usually your council) has agreed.',
+      options: [['yes', 'The care package provider has agreed that this family member or friend can be my PA', null, values.provider_agreed]] }),
+  ];
+}
+
+function checkHours(values, errors) {
+  if (!values.hours) errors.push({ field: 'hours', text: 'Select contracted hours or irregular hours' });
+  else if (values.hours === 'contracted' && !/^\d{1,3}(\.\d{1,2})?$/.test((values.contracted_hours || '').trim())) {
+    errors.push({ field: 'contracted_hours', text: 'Enter the contracted hours a week as a number, like 20 or 37.5' });
+  }
+}
+
+function checkRelationship(values, errors) {
+  if (!values.relationship) errors.push({ field: 'relationship', text: 'Select whether they are a family member or friend' });
+  else if (values.relationship !== 'none' && values.provider_agreed !== 'yes') {
+    errors.push({ field: 'provider_agreed', text: 'A family member or friend can be your PA only once the care package provider has agreed. Ask the provider first, then confirm it here.' });
+  }
+}
+
+// The API's refusals by code, against the field a person can fix.
+function addErrors(error) {
+  const field = { invalid_ni_number: 'ni_number', ni_number_taken: 'ni_number', provider_agreement_needed: 'provider_agreed', invalid_date_of_birth: 'date_of_birth',
+    username_taken: 'email', own_pa: 'email', account_deactivated: 'email' }[error.code];
+  if (field) return [{ field, text: error.message }];
+  return problemsOf(error, LABELS);
+}
+
+export async function add(ctx) {
+  const form = h('form', { novalidate: true },
+    fieldset('About them', [
+      input({ id: 'full_name', label: 'Full name', autocomplete: 'off', spellcheck: false }),
+      input({ id: 'email', label: 'Email address', hint: 'It will be their username. We email them a temporary password to sign in.', type: 'email', autocomplete: 'off', spellcheck: false }),
+      input({ id: 'phone', label: 'Phone number', type: 'tel', autocomplete: 'off', width: 20 }),
+      textarea({ id: 'address', label: 'Address', hint: 'Their home address, with the postcode', rows: 3 }),
+      dateInput('date_of_birth', 'Date of birth', { hint: 'For example 27 3 1990' }),
+      input({ id: 'ni_number', label: 'National Insurance number', hint: 'It’s on their payslip, P60 or letters about tax, pensions or benefits. Two letters, six numbers and one letter from A to D, like QQ 12 34 56 C.', width: 10, spellcheck: false, attrs: { autocapitalize: 'characters' } }),
+    ]),
+    fieldset('Their job', [
+      dateInput('start_date', 'Start date', { hint: 'Their first day working for you, for example 5 1 2026' }),
+      hoursFields(),
+      relationshipFields(),
+    ]),
+    fieldset('Emergency contact (optional)', [
+      input({ id: 'emergency_contact_name', label: 'Name', autocomplete: 'off', spellcheck: false }),
+      input({ id: 'emergency_contact_phone', label: 'Phone number', type: 'tel', autocomplete: 'off', width: 20 }),
+      input({ id: 'emergency_contact_relationship', label: 'Relationship to the PA', hint: 'For example partner or parent', width: 20 }),
+    ]),
+    button('Add this PA'));
+  ctx.show('Add a PA', h('a', { class: 'govuk-back-link', href: '/pas' }, 'Back to your PAs'),
+    heading('Add a PA'), p('Everything is needed except the emergency contact. You can correct their record later.'), form);
+  submitting(form, async (values) => {
+    const errors = [];
+    const dob = readDate(values, 'date_of_birth');
+    const start = readDate(values, 'start_date');
+    if (!values.full_name.trim()) errors.push({ field: 'full_name', text: 'Enter their full name' });
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(values.email.trim())) errors.push({ field: 'email', text: 'Enter their email address in the correct format, like name@example.com' });
+    if (!values.phone.trim()) errors.push({ field: 'phone', text: 'Enter their phone number' });
+    if (!values.address.trim()) errors.push({ field: 'address', text: 'Enter their address' });
+    if (!dob) errors.push({ field: 'date_of_birth', text: dob === '' ? 'Enter their date of birth' : 'Date of birth must be a real date, like 27 3 1990' });
+    if (!values.ni_number.trim()) errors.push({ field: 'ni_number', text: 'Enter their National Insurance number' });
+    if (!start) errors.push({ field: 'start_date', text: start === '' ? 'Enter their start date' : 'Start date must be a real date, like 5 1 2026' });
+    checkHours(values, errors);
+    checkRelationship(values, errors);
+    if (errors.length) return showErrors(form, errors);
+    const body = { full_name: values.full_name.trim(), email: values.email.trim(), phone: values.phone.trim(), address: values.address.trim(),
+      date_of_birth: dob, ni_number: values.ni_number, start_date: start, relationship: values.relationship,
+      provider_agreed: values.relationship !== 'none' && values.provider_agreed === 'yes' };
+    if (values.hours === 'irregular') body.irregular_hours = true; else body.contracted_hours = values.contracted_hours.trim();
+    for (const name of ['emergency_contact_name', 'emergency_contact_phone', 'emergency_contact_relationship']) {
+      if (values[name].trim()) body[name] = values[name].trim();
+    }
+    try {
+      const pa = await api.post(`/employers/${await employerId()}/pas`, body);
+      ctx.navigate(`/pas/${pa.pa_id}`, { message: { title: `${pa.pa_name} added`, text: `We have emailed ${pa.email} how to sign in.` } });
+    } catch (error) {
+      showErrors(form, addErrors(error));
+    }
+  });
+}
+
+// ---------- one PA ----------
+const orNot = (value, text = 'Not recorded') => (value === null || value === undefined || value === '' ? text : value);
+const dateOrNot = (value) => (value ? formatDate(value) : 'Not recorded');
+const change = (href, what) => link(href, h('span', {}, 'Change', h('span', { class: 'govuk-visually-hidden' }, ` ${what}`)));
+
+export async function onePa(ctx) {
+  const id = await employerId();
+  const pa = await api.get(`/employers/${id}/pas/${encodeURIComponent(ctx.params.pa_id)}`);
+  const here = `/pas/${pa.pa_id}`;
+  const edit = `${here}/change`;
+  if (pa.status === 'archived') return archivedPa(ctx, id, pa);
+  ctx.show(pa.pa_name, h('a', { class: 'govuk-back-link', href: '/pas' }, 'Back to your PAs'),
+    heading(pa.pa_name, 'l', 'PA'),
+    p(statusTag(pa.status)),
+    pa.status === 'details_missing' ? inset(`${pa.pa_name} was reactivated. They must sign in and fill in their phone number, address and date of birth again before anything else.`) : null,
+    h('h2', { class: 'govuk-heading-m' }, 'Personal details'),
+    summaryList([
+      ['Full name', pa.pa_name, change(`${edit}#pa_name`, 'full name')],
+      ['Email address (username)', orNot(pa.email)],
+      ['Phone number', orNot(pa.phone), change(`${edit}#phone`, 'phone number')],
+      ['Address', orNot(pa.address), change(`${edit}#address`, 'address')],
+      ['Date of birth', dateOrNot(pa.date_of_birth), change(`${edit}#date_of_birth-day`, 'date of birth')],
+      ['National Insurance number', pa.ni_number],
+    ]),
+    h('h2', { class: 'govuk-heading-m' }, 'Their job'),
+    summaryList([
+      ['Start date', formatDate(pa.start_date)],
+      ['Hours', hoursText(pa), change(`${edit}#hours`, 'hours')],
+      ['Family member or friend', RELATIONSHIPS[pa.relationship] || 'Not recorded', change(`${edit}#relationship`, 'relationship')],
+      pa.relationship && pa.relationship !== 'none' ? ['Care package provider agreed', pa.provider_agreed ? 'Yes' : 'No'] : null,
+      pa.earlier_periods.length ? ['Worked for you before', pa.earlier_periods.map((x) => `${formatDate(x.start_date)} to ${formatDate(x.leaving_date)}`).join('; ')] : null,
+    ].filter(Boolean)),
+    h('h2', { class: 'govuk-heading-m' }, 'Checks and opt-out'),
+    summaryList([
+      ['DBS certificate number', orNot(pa.dbs_certificate_number), change(`${edit}#dbs_certificate_number`, 'DBS certificate number')],
+      ['DBS issue date', dateOrNot(pa.dbs_issue_date)],
+      ['DBS check level', orNot(DBS_LEVELS[pa.dbs_level])],
+      ['Right to work checked on', dateOrNot(pa.right_to_work_checked), change(`${edit}#right_to_work_checked-day`, 'right to work check date')],
+      ['48-hour opt-out signed on', dateOrNot(pa.opt_out_start), change(`${edit}#opt_out_start-day`, '48-hour opt-out')],
+      pa.opt_out_start ? ['48-hour opt-out cancelled on', pa.opt_out_cancelled ? formatDate(pa.opt_out_cancelled) : 'Not cancelled'] : null,
+    ].filter(Boolean)),
+    h('h2', { class: 'govuk-heading-m' }, 'Emergency contact'),
+    summaryList([
+      ['Name', orNot(pa.emergency_contact_name), change(`${edit}#emergency_contact_name`, 'emergency contact')],
+      ['Phone number', orNot(pa.emergency_contact_phone)],
+      ['Relationship', orNot(pa.emergency_contact_relationship)],
+    ]),
+    h('h2', { class: 'govuk-heading-m' }, 'Their work'),
+    h('ul', { class: 'govuk-list' },
+      h('li', {}, link('/rota', 'The rota')),
+      h('li', {}, link('/timesheets', 'Timesheets')),
+      h('li', {}, link(`/holiday/${pa.pa_id}`, `${pa.pa_name}’s holiday`))),
+    h('h2', { class: 'govuk-heading-m' }, 'Has this PA left?'),
+    p('Archive them with their leaving date. You will see exactly what is deleted and what is kept before you confirm.'),
+    h('a', { href: `${here}/archive`, role: 'button', draggable: 'false', class: 'govuk-button govuk-button--warning', 'data-module': 'govuk-button' },
+      `Archive ${pa.pa_name}`));
+}
+
+function archivedPa(ctx, id, pa) {
+  const form = h('form', { novalidate: true },
+    dateInput('start_date', 'New start date', { hint: `After their leaving date (${formatDate(pa.leaving_date)}), for example ${sampleDate()}`, legendClass: 'govuk-fieldset__legend--s' }),
+    button(`Reactivate ${pa.pa_name}`));
+  ctx.show(pa.pa_name, h('a', { class: 'govuk-back-link', href: '/pas/archived' }, 'Back to PAs who have left'),
+    heading(pa.pa_name, 'l', 'PA who has left'),
+    p(statusTag('archived')),
+    summaryList([
+      ['Full name', pa.pa_name],
+      ['Email address (username)', orNot(pa.email)],
+      ['National Insurance number', pa.ni_number],
+      ['Started', formatDate(pa.start_date)],
+      ['Left', pa.leaving_date ? formatDate(pa.leaving_date) : 'Not recorded'],
+      ['Kept until', pa.retained_until ? formatDate(pa.retained_until) : 'Not recorded'],
+    ]),
+    p(`Their other personal details were deleted when they left. Their work history (shifts, timesheets, holiday) is kept until ${pa.retained_until ? formatDate(pa.retained_until) : '7 years after they left'}, then deleted with this record.`),
+    h('h2', { class: 'govuk-heading-m' }, 'Are they coming back?'),
+    p('Reactivate them with a new start date. We email them: they choose a new password if they need one, and fill in their personal details again before anything else.'),
+    form);
+  submitting(form, async (values) => {
+    const start = readDate(values, 'start_date');
+    if (!start) return showErrors(form, [{ field: 'start_date', text: start === '' ? 'Enter their new start date' : `New start date must be a real date, like ${sampleDate()}` }]);
+    try {
+      const done = await api.post(`/employers/${id}/pas/${pa.pa_id}/reactivate`, { start_date: start });
+      ctx.navigate(`/pas/${done.pa_id}`, { message: { title: `${done.pa_name} reactivated`, text: `They start again on ${formatDate(done.start_date)}. We have emailed them: they must sign in and fill in their details again.` } });
+    } catch (error) {
+      showErrors(form, [{ field: 'start_date', text: error.message }]);
+    }
+  });
+}
+
+function sampleDate() {
+  const [y, m, d] = todayIso().split('-').map(Number);
+  return `${d} ${m} ${y}`;
+}
+
+// ---------- correcting a PA's record ----------
+export async function changePa(ctx) {
+  const id = await employerId();
+  const pa = await api.get(`/employers/${id}/pas/${encodeURIComponent(ctx.params.pa_id)}`);
+  const here = `/pas/${pa.pa_id}`;
+  if (pa.status === 'archived') return ctx.navigate(here, { replace: true });
+  const form = h('form', { novalidate: true },
+    fieldset('Personal details', [
+      input({ id: 'pa_name', label: 'Full name', value: pa.pa_name, spellcheck: false }),
+      input({ id: 'phone', label: 'Phone number', type: 'tel', width: 20, value: pa.phone || '' }),
+      textarea({ id: 'address', label: 'Address', rows: 3 }),
+      dateInput('date_of_birth', 'Date of birth', { value: pa.date_of_birth, hint: 'For example 27 3 1990' }),
+    ], { hint: 'Their email address and National Insurance number cannot be changed here.' }),
+    fieldset('Their job', [hoursFields({ hours: pa.irregular_hours ? 'irregular' : 'contracted', contracted_hours: pa.contracted_hours }),
+      relationshipFields({ relationship: pa.relationship || undefined, provider_agreed: pa.provider_agreed })]),
+    fieldset('Checks and opt-out', [
+      input({ id: 'dbs_certificate_number', label: 'DBS certificate number', hint: 'The 12 digits on the certificate. Keep the certificate itself, not a copy, here.', inputmode: 'numeric', width: 20, spellcheck: false, value: pa.dbs_certificate_number || '' }),
+      dateInput('dbs_issue_date', 'DBS issue date', { value: pa.dbs_issue_date }),
+      radios({ name: 'dbs_level', legend: 'DBS check level', options: Object.entries(DBS_LEVELS), value: pa.dbs_level || undefined }),
+      dateInput('right_to_work_checked', 'Right to work checked on', { value: pa.right_to_work_checked }),
+      dateInput('opt_out_start', '48-hour opt-out signed on', { value: pa.opt_out_start, hint: 'Only if they signed an agreement to work more than 48 hours a week on average' }),
+      dateInput('opt_out_cancelled', '48-hour opt-out cancelled on', { value: pa.opt_out_cancelled }),
+    ]),
+    fieldset('Emergency contact', [
+      input({ id: 'emergency_contact_name', label: 'Name', value: pa.emergency_contact_name || '', spellcheck: false }),
+      input({ id: 'emergency_contact_phone', label: 'Phone number', type: 'tel', width: 20, value: pa.emergency_contact_phone || '' }),
+      input({ id: 'emergency_contact_relationship', label: 'Relationship to the PA', width: 20, value: pa.emergency_contact_relationship || '' }),
+    ]),
+    button('Save changes'));
+  form.querySelector('#address').value = pa.address || '';
+  ctx.show(`Correct ${pa.pa_name}’s record`, h('a', { class: 'govuk-back-link', href: here }, 'Back'),
+    heading(`Correct ${pa.pa_name}’s record`), form);
+  submitting(form, async (values) => {
+    clearErrors(form);
+    const errors = [];
+    const body = { version: pa.version };
+    const text = (name, required) => {
+      const v = (values[name] || '').trim();
+      if (required && !v) errors.push({ field: name, text: `Enter their ${LABELS[name].toLowerCase()}` });
+      if (v !== (pa[name] || '')) body[name] = v || null;
+    };
+    text('pa_name', true); text('phone', true); text('address', true);
+    for (const name of ['emergency_contact_name', 'emergency_contact_phone', 'emergency_contact_relationship', 'dbs_certificate_number']) text(name, false);
+    for (const name of ['date_of_birth', 'dbs_issue_date', 'right_to_work_checked', 'opt_out_start', 'opt_out_cancelled']) {
+      const v = readDate(values, name);
+      if (v === null) errors.push({ field: name, text: `${LABELS[name]} must be a real date, like 27 3 2024` });
+      else if (v !== (pa[name] || '')) {
+        if (name === 'date_of_birth' && !v) errors.push({ field: name, text: 'Enter their date of birth' });
+        body[name] = v || null;
+      }
+    }
+    if ((values.dbs_level || null) !== (pa.dbs_level || null)) body.dbs_level = values.dbs_level || null;
+    checkHours(values, errors);
+    checkRelationship(values, errors);
+    if (errors.length) return showErrors(form, errors);
+    if (values.hours === 'irregular' && !pa.irregular_hours) body.irregular_hours = true;
+    if (values.hours === 'contracted' && String(Number(values.contracted_hours)) !== String(Number(pa.contracted_hours))) body.contracted_hours = values.contracted_hours.trim();
+    if (values.relationship !== pa.relationship) body.relationship = values.relationship;
+    const agreed = values.relationship !== 'none' && values.provider_agreed === 'yes';
+    if (values.relationship !== 'none' && agreed !== Boolean(pa.provider_agreed)) body.provider_agreed = agreed;
+    try {
+      const saved = await api.put(`/employers/${id}/pas/${pa.pa_id}`, body);
+      ctx.navigate(here, { message: { title: `${saved.pa_name}’s record saved` } });
+    } catch (error) {
+      if (error.status === 409) return showErrors(form, [{ field: null, text: 'Someone changed this record since you opened it, so your changes have not been saved. Go back to the PA’s page to see the record as it is now, then make your changes again.' }]);
+      const field = { provider_agreement_needed: 'provider_agreed', invalid_date_of_birth: 'date_of_birth', name_needed: 'pa_name' }[error.code];
+      showErrors(form, field ? [{ field, text: error.message }] : problemsOf(error, LABELS));
+    }
+  });
+}
+
+// ---------- archive: the leaving date, then check answers ----------
+const archiveDraft = () => { try { return JSON.parse(sessionStorage.getItem(ARCHIVE_DRAFT)) || {}; } catch { return {}; } };
+
+export async function archiveDate(ctx) {
+  const id = await employerId();
+  const pa = await api.get(`/employers/${id}/pas/${encodeURIComponent(ctx.params.pa_id)}`);
+  const here = `/pas/${pa.pa_id}`;
+  if (pa.status === 'archived') return ctx.navigate(here, { replace: true });
+  const draft = archiveDraft();
+  const form = h('form', { novalidate: true },
+    h('span', { class: 'govuk-caption-l' }, `Archive ${pa.pa_name}`),
+    dateInput('leaving_date', `What was ${pa.pa_name}’s last day working for you?`, { asHeading: true,
+      hint: `Today or earlier, and not before they started (${formatDate(pa.start_date)}). For example ${sampleDate()}`,
+      value: draft.pa_id === pa.pa_id ? draft.leaving_date : undefined }),
+    button('Continue'));
+  ctx.show(`${pa.pa_name}’s leaving date`, h('a', { class: 'govuk-back-link', href: here }, 'Back'), form);
+  submitting(form, (values) => {
+    const leaving = readDate(values, 'leaving_date');
+    if (!leaving) return showErrors(form, [{ field: 'leaving_date', text: leaving === '' ? 'Enter their leaving date' : `Leaving date must be a real date, like ${sampleDate()}` }]);
+    if (leaving > todayIso()) return showErrors(form, [{ field: 'leaving_date', text: 'Leaving date must be today or in the past: archiving takes their access away at once. Come back on or after their last day.' }]);
+    if (leaving < pa.start_date) return showErrors(form, [{ field: 'leaving_date', text: `Leaving date must be on or after their start date, ${formatDate(pa.start_date)}` }]);
+    sessionStorage.setItem(ARCHIVE_DRAFT, JSON.stringify({ pa_id: pa.pa_id, leaving_date: leaving }));
+    ctx.navigate(`${here}/archive/check`);
+  });
+}
+
+export async function archiveCheck(ctx) {
+  const id = await employerId();
+  const pa = await api.get(`/employers/${id}/pas/${encodeURIComponent(ctx.params.pa_id)}`);
+  const here = `/pas/${pa.pa_id}`;
+  const draft = archiveDraft();
+  if (pa.status === 'archived') return ctx.navigate(here, { replace: true });
+  if (draft.pa_id !== pa.pa_id || !draft.leaving_date) return ctx.navigate(`${here}/archive`, { replace: true });
+  const until = formatDate(retentionDate(draft.leaving_date));
+  const form = h('form', { novalidate: true }, button(`Archive ${pa.pa_name}`, { class: 'govuk-button govuk-button--warning' }));
+  const title = `Check before you archive ${pa.pa_name}`;
+  ctx.show(title, h('a', { class: 'govuk-back-link', href: `${here}/archive` }, 'Back'),
+    heading(title),
+    summaryList([
+      ['PA', pa.pa_name],
+      ['Leaving date', formatDate(draft.leaving_date), change(`${here}/archive`, 'leaving date')],
+    ]),
+    h('h2', { class: 'govuk-heading-m' }, 'What happens at once'),
+    h('ul', { class: 'govuk-list govuk-list--bullet' },
+      h('li', {}, `${pa.pa_name} can no longer see anything of yours.`),
+      h('li', {}, 'If they work for nobody else through Care Tracker, their login is turned off, they are signed out everywhere, and their feedback and suggestions show “a former user” instead of their name.'),
+      h('li', {}, `Shifts planned for them after ${formatDate(draft.leaving_date)} are taken off the rota.`)),
+    h('h2', { class: 'govuk-heading-m' }, 'What is deleted'),
+    p('These personal details are deleted:'),
+    h('ul', { class: 'govuk-list govuk-list--bullet', id: 'deleted' },
+      ['phone number', 'address', 'date of birth', 'emergency contact (name, phone number and relationship)',
+        'DBS check (certificate number, issue date and level)', 'the date their right to work was checked',
+        'whether they are a family member or friend, and the care package provider’s agreement'].map((x) => h('li', {}, x))),
+    p('Deleted details stay in the daily backups until those expire, after 35 days.'),
+    h('h2', { class: 'govuk-heading-m' }, `What is kept until ${until}`),
+    p('You must be able to show when they worked for you, so for 7 years after their leaving date we keep:'),
+    h('ul', { class: 'govuk-list govuk-list--bullet', id: 'kept' },
+      ['their full name', 'their email address (their username)', 'their National Insurance number',
+        'their start and leaving dates, and their contracted hours', 'their shifts up to their leaving date', 'their timesheets, with every version', 'their holiday record',
+        'the dates of any 48-hour opt-out'].map((x) => h('li', {}, x))),
+    p(`On ${until} all of it is deleted automatically.`),
+    h('h2', { class: 'govuk-heading-m' }, 'If they come back'),
+    p('You can reactivate them from the list of PAs who have left. They fill in their details again.'),
+    form,
+    p(link(here, 'Cancel: keep them as a current PA')));
+  submitting(form, async () => {
+    try {
+      const done = await api.post(`/employers/${id}/pas/${pa.pa_id}/archive`, { leaving_date: draft.leaving_date });
+      sessionStorage.removeItem(ARCHIVE_DRAFT);
+      ctx.navigate(`/pas/${done.pa_id}`, { message: { title: `${done.pa_name} archived`,
+        text: `Their personal details have been deleted. Their name, username, National Insurance number and work history are kept until ${formatDate(done.retained_until)}.` } });
+    } catch (error) {
+      showErrors(form, [{ field: null, text: error.message }]);
+    }
+  });
+}
