@@ -16,6 +16,7 @@ const compliance = () => import('./pages/compliance.js');
 const support = () => import('./pages/support.js');
 const enforcement = () => import('./pages/enforcement.js');
 const bulk = () => import('./pages/bulk.js');
+const commissioner = () => import('./pages/commissioner.js');
 // Employers and PAs (RULES section 2): each module's routes are in its own block below.
 
 page('/', home, 'home', { auth: false });
@@ -51,6 +52,11 @@ page('/cases', enforcement, 'cases');
 page('/case', enforcement, 'oneCase');
 
 // Commissioners: vacancies, their areas' locations and completeness.
+page('/vacancies', commissioner, 'vacancies');
+page('/area', commissioner, 'area');
+page('/area/:location_id', commissioner, 'location');
+page('/completeness', commissioner, 'completeness');
+page('/register/areas', register, 'areas', { auth: false });
 
 // Employer sign-up, PAs and the PA's home.
 
