@@ -59,7 +59,7 @@ class ThinLocations(BaseModel):
 def _view(u) -> Account:
     return Account(user_id=u.user_id, email=u.email, full_name=u.full_name, roles=sorted(u.roles), organisation_id=u.org_id,
                    location_ids=list(u.location_ids), active=u.active, phone=u.phone, job_title=u.job_title,
-                   comms_consent=u.comms_consent, version=u.version)
+                   comms_consent=u.comms_consent, version=u.version, mfa_enrolled=u.mfa_enrolled)
 
 
 @route(bp, "/users", summary="Accounts of my organisation (support team: of ?organisation_id=)", roles=("approver", "admin"),

@@ -262,3 +262,29 @@ def closed_windows(api):
     for at in CLOSINGS:  # the scheduled job, as if the clock read `at`; running it again changes nothing
         answer = api.call("POST", "/_local/jobs/close_window", json={"at": at})
         assert answer.status_code == 200, answer.text
+
+
+# --- web-d: keyboard-only journeys --------------------------------------------------------------------
+def shift_tab_to(page, locator, limit: int = 60) -> None:
+    """Presses Shift+Tab until `locator` has focus: from a page's heading (where focus lands) back to the
+    navigation above it."""
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab")
+        if locator.evaluate("el => el === document.activeElement"):
+            return
+    raise AssertionError(f"Shift+Tab never reached {locator}")
+
+
+def go_to_by_keyboard(page, name: str) -> None:
+    """Follows a link of the service navigation with the keyboard alone (opening its Menu on a phone)."""
+    from playwright.sync_api import expect
+
+    toggle = page.locator(".govuk-service-navigation__toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        shift_tab_to(page, toggle)
+        page.keyboard.press("Enter")
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+        tab_to(page, page.locator("#navigation").get_by_role("link", name=name, exact=True))
+    else:
+        shift_tab_to(page, page.locator("#navigation").get_by_role("link", name=name, exact=True))
+    page.keyboard.press("Enter")

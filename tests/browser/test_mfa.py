@@ -59,3 +59,81 @@ def test_an_approver_enrols_an_authenticator_then_signs_in_with_its_code(page, a
     page.get_by_label("Code from your authenticator app").fill(_code(secret))
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator("#user-bar")).to_contain_text("Mo Approver")
+
+
+SUPPORT = "support@demo.care-tracker.example.org"
+
+
+def test_someone_signed_in_sets_up_and_replaces_their_authenticator_and_the_support_team_resets_it(page, api, mfa_routes):
+    """Optional for a provider user: set up from the signed-in page (keyboard alone), replaced for a new
+    phone; a lost phone is reset by the support team on the users page, with a reason."""
+    from tests.browser.conftest import go_to, sign_in, tab_to
+
+    email, temporary = new_provider_user(api, demo_locations(api)[:1], full_name="Nia Phone")
+    api.token(email, temporary)
+    sign_in(page, email, PASSWORD)
+    tab_to(page, page.locator("#user-bar").get_by_role("link", name="Two-step sign-in"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Two-step sign-in")).to_be_focused()
+    expect(page.get_by_text("Two-step sign-in is off")).to_be_visible()
+    check(page, "two-step-off")
+    tab_to(page, page.get_by_role("button", name="Set up an authenticator app"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Set up an authenticator app")).to_be_focused()
+    expect(page.get_by_role("img", name="A QR code for your authenticator app")).to_be_visible()
+    secret = page.locator("#mfa-secret").inner_text()
+    check(page, "two-step-set-up")
+    tab_to(page, page.get_by_label("Code from your authenticator app"))
+    page.keyboard.type("12")
+    page.keyboard.press("Enter")
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    expect(page.locator("#code-error")).to_contain_text("Enter the 6-digit code")
+    check(page, "two-step-set-up-errors")
+    page.get_by_label("Code from your authenticator app").focus()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type(_code(secret))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Your authenticator app is set up")).to_be_visible()
+    expect(page.get_by_text("Two-step sign-in is on")).to_be_visible()
+    check(page, "two-step-on")
+
+    # a new phone: the app is replaced the same way
+    page.get_by_role("button", name="Replace your authenticator app").click()
+    secret = page.locator("#mfa-secret").inner_text()
+    page.get_by_label("Code from your authenticator app").fill(_code(secret))
+    page.get_by_role("button", name="Finish setting up").click()
+    expect(page.get_by_text("Your authenticator app is set up")).to_be_visible()
+    sign_out(page)
+    api.mfa_secrets[email] = secret
+    sign_in(page, email, PASSWORD, api=api)  # asks for the code now
+    sign_out(page)
+
+    # the phone is lost: the support team resets the app, saying why
+    organisation = api.call("GET", "/me", api.token(DEMO_APPROVER)).json()["organisation_id"]
+    api.token(SUPPORT)
+    sign_in(page, SUPPORT, api.passwords[SUPPORT], api=api)
+    go_to(page, "Users")
+    expect(page.get_by_role("heading", name="Users of an organisation")).to_be_visible()
+    page.get_by_label("Organisation's CQC provider ID").fill("Northvale")
+    page.get_by_role("button", name="Show users").click()
+    expect(page.locator("#organisation-error")).to_contain_text("Enter the provider ID as the CQC writes it")
+    page.get_by_label("Organisation's CQC provider ID").fill(organisation)
+    page.get_by_role("button", name="Show users").click()
+    row = page.locator("tr", has_text=email)
+    expect(row).to_contain_text("On")
+    check(page, "support-users")
+    row.get_by_role("link", name="Reset authenticator of Nia Phone").click()
+    expect(page.get_by_role("heading", name="Reset Nia Phone's authenticator app")).to_be_visible()
+    page.get_by_role("button", name="Reset authenticator").click()
+    expect(page.locator("#reason-error")).to_contain_text("Enter why you are resetting it")
+    check(page, "reset-authenticator-errors")
+    page.get_by_label("Why are you resetting it?").fill("Lost phone; identity checked by calling the registered manager")
+    page.get_by_role("button", name="Reset authenticator").click()
+    expect(page.get_by_text("Nia Phone's authenticator app is reset")).to_be_visible()
+    expect(row.locator("td").nth(3)).to_have_text("Off")  # two-step sign-in (the name is the row header)
+    expect(row.get_by_role("link", name="Reset authenticator of Nia Phone")).to_have_count(0)
+    check(page, "reset-authenticator-done")
+    sign_out(page)
+
+    del api.mfa_secrets[email]
+    sign_in(page, email, PASSWORD)  # the password alone again (sign_in fails on a code page without a key)

@@ -1,6 +1,7 @@
 """Journey 2, asking for an account (the seed's four steps, "Username taken"), and journey 6, the
 approver: requests with the applicant and locations named, approve, reject with a reason, the
-organisation's users (promote, deactivate) and locations with fewer than two users."""
+organisation's users (promote, deactivate) and locations with fewer than two users; both also with the
+keyboard alone."""
 from __future__ import annotations
 
 import csv
@@ -9,7 +10,17 @@ import re
 from playwright.sync_api import expect
 
 from infra.local.demo import DEMO_FILE
-from tests.browser.conftest import APPROVER_FOR_SCREEN, check, demo_locations, go_to, mail_to, sign_in, tab_to, unique_email
+from tests.browser.conftest import (
+    APPROVER_FOR_SCREEN,
+    check,
+    demo_locations,
+    go_to,
+    go_to_by_keyboard,
+    mail_to,
+    sign_in,
+    tab_to,
+    unique_email,
+)
 
 
 def _postcode_and_name(location_id: str) -> tuple[str, str]:
@@ -166,3 +177,37 @@ def test_asking_for_an_account_with_the_keyboard_alone(page, api, screen):
     tab_to(page, page.get_by_role("button", name="Send my request"))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Request sent")).to_be_visible()
+
+
+def test_the_approver_decides_with_the_keyboard_alone(page, api, screen):
+    approver = APPROVER_FOR_SCREEN[screen]
+    location_id = demo_locations(api, approver)[0]
+    people = {}
+    for name in ("Ola Keys", "Ray Keys"):
+        people[name] = unique_email(name.split()[0].lower())
+        created = api.call("POST", "/registrations", json={
+            "full_name": name, "email": people[name], "phone": "0117 496 0555", "job_title": "Carer",
+            "location_ids": [location_id], "terms_accepted": True, "comms_consent": False})
+        assert created.status_code == 201, created.text
+    api.token(approver)
+    sign_in(page, approver, api.passwords[approver], api=api)
+    go_to_by_keyboard(page, "Access requests")
+    expect(page.get_by_role("heading", name="Access requests")).to_be_focused()
+    tab_to(page, page.get_by_role("button", name="Approve Ola Keys"), limit=200)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Ola Keys can now use Care Tracker")).to_be_visible()
+    tab_to(page, page.get_by_role("link", name="Reject Ray Keys"), limit=200)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Reject Ray Keys's request")).to_be_focused()
+    tab_to(page, page.get_by_label("Why are you rejecting this request?"))
+    page.keyboard.type("Please ask with your work email address.")
+    tab_to(page, page.get_by_role("button", name="Reject request"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Ray Keys's request was rejected")).to_be_visible()
+    assert mail_to(api, people["Ray Keys"], "Please ask with your work email address.")
+
+    go_to_by_keyboard(page, "Users")
+    expect(page.get_by_role("heading", name="Users of your organisation")).to_be_focused()
+    tab_to(page, page.get_by_role("button", name="Make approver Ola Keys"), limit=200)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Ola Keys is now an approver")).to_be_visible()

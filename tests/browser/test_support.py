@@ -1,6 +1,7 @@
 """Journey 7, the support team, and 9, announcements at sign-in: requests with no approver (a
 commissioner's), announcements, the national report by local authority and region (and its CSV),
-locations at risk, a correction with a reason, escalation tasks, CSV downloads of a month's returns."""
+locations at risk, a correction with a reason, escalation tasks, CSV downloads of a month's returns;
+the daily changes' CSV downloaded with the keyboard alone."""
 from __future__ import annotations
 
 import re
@@ -16,9 +17,11 @@ from tests.browser.conftest import (
     check,
     demo_locations,
     go_to,
+    go_to_by_keyboard,
     new_provider_user,
     sign_in,
     sign_out,
+    tab_to,
     unique_email,
 )
 
@@ -134,3 +137,55 @@ def test_the_support_team(page, api, screen, closed_windows):
     href = page.locator("#download-link").get_attribute("href")
     csv = requests.get(href, timeout=10)
     assert csv.status_code == 200 and "location_id" in csv.text.splitlines()[0]
+
+
+# A home care return saved on Wednesday 10 March 2027 (no other browser test uses 2027-03), at
+# Meadowbank Home Care (Leeds; Helen Marsh approves), exported by the 03:00 job the next night.
+CHANGES_DAY, SAVED_AT, EXPORTED_AT = "2027-03-10", "2027-03-10T10:00:00+00:00", "2027-03-11T03:00:00+00:00"
+MEADOWBANK_HOME_CARE = "1-2000000002"
+HOME_CARE = {"people_receiving_care": 12, "hours_delivered_last_week": 640, "staff_direct": 9, "staff_agency": 1,
+             "staff_absent": 0, "accepting_new_packages": True}
+
+
+def _a_return_saved_and_exported(api) -> None:
+    token = api.token("helen.marsh@example.org")
+    try:
+        assert api.call("PUT", "/_local/clock", json={"at": SAVED_AT}).status_code == 200
+        current = api.call("GET", f"/locations/{MEADOWBANK_HOME_CARE}/returns/2027-03", token).json()["current"]["home_care"]
+        saved = api.call("PUT", f"/locations/{MEADOWBANK_HOME_CARE}/returns/2027-03/home_care", token,
+                         json={**HOME_CARE, **({"version": current["version"]} if current else {})})
+        assert saved.status_code == 200, saved.text
+    finally:
+        api.call("PUT", "/_local/clock", json={"at": None})
+    ran = api.call("POST", "/_local/jobs/export_changes", json={"at": EXPORTED_AT})  # a second run hands out the same file
+    assert ran.status_code == 200, ran.text
+
+
+def test_the_daily_changes_csv_with_the_keyboard_alone(page, api):
+    _a_return_saved_and_exported(api)
+    api.token(SUPPORT)
+    sign_in(page, SUPPORT, api.passwords[SUPPORT], api=api)
+    go_to_by_keyboard(page, "Downloads")
+    expect(page.get_by_role("heading", name="Downloads (CSV)")).to_be_focused()
+    tab_to(page, page.get_by_label("Day"))
+    page.keyboard.type("2027-03-09")  # not exported: the API says when it will be
+    page.keyboard.press("Enter")
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(page.locator("#day-error")).to_contain_text("exported at 03:00 (UK time) the next day")
+    check(page, "daily-changes-not-ready")
+    page.keyboard.press("Tab")  # the summary's link to the field
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Day")).to_be_focused()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type(CHANGES_DAY)
+    page.keyboard.press("Enter")
+    link = page.get_by_role("link", name=f"Download changes of {CHANGES_DAY} (CSV)")
+    expect(link).to_be_focused()
+    check(page, "daily-changes-ready")
+    with page.expect_download() as downloaded:
+        page.keyboard.press("Enter")
+    assert downloaded.value.suggested_filename.endswith(".csv")
+    with open(downloaded.value.path(), encoding="utf-8") as f:
+        text = f.read()
+    assert "location_id" in text.splitlines()[0] and MEADOWBANK_HOME_CARE in text

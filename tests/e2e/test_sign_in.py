@@ -62,8 +62,16 @@ def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(api, promoted
         api.call("PUT", "/_local/clock", json={"at": None})
 
 
+def _enrolled(api, support, user_id: str) -> bool:
+    org = api.call("GET", "/me", token=api.token(APPROVER)).json()["organisation_id"]
+    listed = api.call("GET", "/users", token=support, params={"organisation_id": org}).json()["users"]
+    return next(u for u in listed if u["user_id"] == user_id)["mfa_enrolled"]
+
+
 def test_the_support_team_resets_a_lost_authenticator(api, promoted):
     support = api.token(ADMIN)
+    api.sign_in(EMAIL, PASSWORD)  # enrolled (at the first sign-in after promotion)
+    assert _enrolled(api, support, promoted["user_id"]) is True  # the users page shows who has an app to reset
     error_of(api.call("POST", f"/users/{promoted['user_id']}/mfa/reset", json={"reason": "x"}, token=support), 400)
     reset = api.call("POST", f"/users/{promoted['user_id']}/mfa/reset",
                      json={"reason": "Lost phone; identity checked by calling the registered manager"}, token=support)
@@ -71,4 +79,5 @@ def test_the_support_team_resets_a_lost_authenticator(api, promoted):
     assert reset.json()["mfa_required"] is True and reset.json()["reset_by"] == api.call("GET", "/me", token=support).json()["user_id"]
     again = api.call("POST", "/auth/login", json={"email": EMAIL, "password": PASSWORD}).json()
     assert again["challenge"] == "MFA_SETUP"  # enrols again
+    assert _enrolled(api, support, promoted["user_id"]) is False
     assert "id_token" in api.sign_in(EMAIL, PASSWORD)

@@ -16,6 +16,7 @@ const compliance = () => import('./pages/compliance.js');
 const support = () => import('./pages/support.js');
 const enforcement = () => import('./pages/enforcement.js');
 const bulk = () => import('./pages/bulk.js');
+const commissioner = () => import('./pages/commissioner.js');
 // Employers and PAs (RULES section 2): each module's routes are in its own block below.
 
 page('/', home, 'home', { auth: false });
@@ -51,6 +52,13 @@ page('/cases', enforcement, 'cases');
 page('/case', enforcement, 'oneCase');
 
 // Commissioners: vacancies, their areas' locations and completeness.
+page('/vacancies', commissioner, 'vacancies');
+page('/area', commissioner, 'area');
+page('/area/:location_id', commissioner, 'location');
+page('/completeness', commissioner, 'completeness');
+page('/register/areas', register, 'areas', { auth: false });
+page('/authenticator', signIn, 'authenticator');
+page('/users/:user_id/reset-authenticator', approver, 'resetAuthenticator');
 
 // Employer sign-up, PAs and the PA's home.
 const employers = () => import('./pages/employers.js');
@@ -94,7 +102,7 @@ const NAV = [
   ['/this-month', 'This month', ['provider_user', 'approver']],
   ['/bulk', 'Update many', ['provider_user', 'approver']],
   ['/requests', 'Access requests', ['approver', 'admin']],
-  ['/users', 'Users', ['approver']],
+  ['/users', 'Users', ['approver', 'admin']],
   ['/compliance', 'Compliance', ['provider_user', 'approver']],
   ['/announcements', 'Announcements', ['admin']],
   ['/reports', 'Reports', ['admin']],
@@ -140,7 +148,7 @@ async function renderNavigation() {
       h('a', { class: 'govuk-service-navigation__link', href, 'aria-current': active ? 'page' : null }, active ? h('strong', { class: 'govuk-service-navigation__active-fallback' }, text) : text)));
   }
   clear(bar);
-  if (me) bar.append('Signed in as ', h('strong', {}, me.full_name || me.email));
+  if (me) bar.append('Signed in as ', h('strong', {}, me.full_name || me.email), ' ', h('a', { class: 'govuk-link', href: '/authenticator' }, 'Two-step sign-in'));
 }
 
 // Announcements from the support team appear on the first page after signing in.

@@ -1,9 +1,10 @@
 // Journey 6, approvers (and the support team for organisations without one): access requests
 // with the applicant and locations named, approve, reject with a reason; the organisation's users
-// (deactivate, promote); locations with fewer than two users.
+// (deactivate, promote); locations with fewer than two users. The support team sees one organisation's
+// users at a time, and resets the authenticator app of someone who lost their phone.
 import * as api from '../api.js';
 import { h, heading, p, link, button, secondary, summaryList, table, tag, inset, formatDateTime } from '../dom.js';
-import { textarea, submitting, showErrors, apiErrors } from '../forms.js';
+import { input, textarea, submitting, showErrors, apiErrors } from '../forms.js';
 
 // Location names: an approver's come with what they owe (one request); the support team asks
 // each location's compliance (it names the location).
@@ -80,9 +81,41 @@ export async function reject(ctx) {
 
 const ROLE_NAMES = { approver: 'Approver', provider_user: 'Provider user', admin: 'Support team' };
 
+const CQC_ID = /^1-[0-9]{1,15}$/;
+
+function organisationForm(ctx, value) {
+  const form = h('form', { novalidate: true, class: 'govuk-!-margin-bottom-6' },
+    input({ id: 'organisation', label: 'Organisation\'s CQC provider ID', hint: 'For example 1-1000000002. It is on the CQC register, and on the organisation\'s access requests.', width: 10, value, spellcheck: false }),
+    secondary('Show users'));
+  submitting(form, ({ organisation }) => {
+    if (!CQC_ID.test(organisation.trim())) return showErrors(form, [{ field: 'organisation', text: 'Enter the provider ID as the CQC writes it, like 1-1000000002' }]);
+    ctx.navigate(`/users${api.q({ organisation: organisation.trim() })}`);
+  });
+  return form;
+}
+
 export async function users(ctx) {
   const me = await api.me();
-  const [{ users: people }, thin] = await Promise.all([api.get('/users'), api.get('/locations/thinly-staffed')]);
+  const support = me.roles.includes('admin') && !me.roles.includes('approver');
+  const organisation = support ? (ctx.query.get('organisation') || '').trim() : '';
+  if (support && !CQC_ID.test(organisation)) {
+    const form = organisationForm(ctx, organisation);
+    ctx.show('Users of an organisation', heading('Users of an organisation', 'l', 'Support team'), form);
+    if (organisation) showErrors(form, [{ field: 'organisation', text: 'Enter the provider ID as the CQC writes it, like 1-1000000002' }]);
+    return;
+  }
+  const scope = api.q({ organisation_id: organisation });
+  let people;
+  let thin;
+  try {
+    [{ users: people }, thin] = await Promise.all([api.get(`/users${scope}`), api.get(`/locations/thinly-staffed${scope}`)]);
+  } catch (error) {
+    if (!support || (error.status !== 404 && error.status !== 400 && error.status !== 403)) throw error;
+    const form = organisationForm(ctx, organisation);
+    ctx.show('Users of an organisation', heading('Users of an organisation', 'l', 'Support team'), form);
+    return showErrors(form, [{ field: 'organisation', text: error.message }]);
+  }
+  const here = `/users${api.q({ organisation })}`;
   const names = await locationNames(thin.locations.map((l) => l.location_id), me);
   const action = (user, what, label, path, message) => {
     const form = h('form', { novalidate: true, class: 'govuk-!-display-inline' },
@@ -91,7 +124,7 @@ export async function users(ctx) {
     submitting(form, async () => {
       try {
         await api.post(path, {});
-        ctx.navigate('/users', { message });
+        ctx.navigate(here, { message });
       } catch (error) {
         showErrors(form, [{ field: null, text: error.message }]);
       }
@@ -103,15 +136,50 @@ export async function users(ctx) {
     u.email,
     u.roles.map((r) => ROLE_NAMES[r] || r).join(', '),
     u.active ? tag('Active', 'green') : tag('Deactivated', 'grey'),
+    u.mfa_enrolled ? 'On' : 'Off',
     u.user_id === me.user_id || !u.active ? '' : h('div', {},
+      support && u.mfa_enrolled ? h('p', { class: 'govuk-body govuk-!-margin-bottom-2' },
+        // aria-label, not a visually hidden span: an absolutely placed span inside the scrolling table escapes it
+        link(`/users/${u.user_id}/reset-authenticator${api.q({ organisation })}`, 'Reset authenticator', { 'aria-label': `Reset authenticator of ${u.full_name}` })) : null,
       u.roles.includes('approver') ? null : action(u, 'promote', 'Make approver', `/users/${u.user_id}/promote`, { title: `${u.full_name} is now an approver` }),
       action(u, 'deactivate', 'Deactivate', `/users/${u.user_id}/deactivate`, { title: `${u.full_name}'s account is deactivated`, text: 'They can no longer sign in, and any session they had has ended.' })),
   ]);
-  ctx.show('Users of your organisation', heading('Users of your organisation'),
-    table('Everyone with an account', ['Name', 'Email address', 'Role', 'Status', 'Actions'], rows),
+  const title = support ? 'Users of an organisation' : 'Users of your organisation';
+  ctx.show(title, heading(title, 'l', support ? 'Support team' : null),
+    support ? organisationForm(ctx, organisation) : null,
+    table('Everyone with an account', ['Name', 'Email address', 'Role', 'Status', 'Two-step sign-in', 'Actions'], rows),
     h('h2', { class: 'govuk-heading-m' }, 'Locations with fewer than two users'),
     thin.locations.length ? [
       p('We recommend at least two people for each location, so returns are made during holidays and sickness.'),
       h('ul', { class: 'govuk-list govuk-list--bullet' }, thin.locations.map((loc) => h('li', {}, `${loc.name || names[loc.location_id] || loc.location_id}: ${loc.active_users} active user${loc.active_users === 1 ? '' : 's'}`)))]
       : p('Every location has at least two active users.'));
+}
+
+// The support team turns off someone's authenticator app (a lost phone), saying why; they set up a
+// new one at their next sign-in.
+export async function resetAuthenticator(ctx) {
+  const organisation = (ctx.query.get('organisation') || '').trim();
+  const back = `/users${api.q({ organisation })}`;
+  const { users: people } = await api.get(`/users${api.q({ organisation_id: organisation })}`);
+  const u = people.find((x) => x.user_id === ctx.params.user_id);
+  if (!u) return ctx.show('User not found', heading('User not found'), p(link(back, 'Back to the users')));
+  const form = h('form', { novalidate: true },
+    textarea({ id: 'reason', label: 'Why are you resetting it?', hint: 'For example: lost phone; identity checked by calling the registered manager on the number we hold. This is kept with your name.' }),
+    h('div', { class: 'govuk-button-group' }, button('Reset authenticator', { class: 'govuk-button govuk-button--warning' }), link(back, 'Cancel')));
+  ctx.show(`Reset ${u.full_name}'s authenticator app`, h('a', { class: 'govuk-back-link', href: back }, 'Back'),
+    heading(`Reset ${u.full_name}'s authenticator app`, 'l', u.email),
+    h('div', { class: 'govuk-warning-text' }, h('span', { class: 'govuk-warning-text__icon', 'aria-hidden': 'true' }, '!'),
+      h('strong', { class: 'govuk-warning-text__text' }, h('span', { class: 'govuk-visually-hidden' }, 'Warning'),
+        'Check who is asking first: call them back on a phone number you already know. Anyone who resets it can sign in with the password alone.')),
+    p('Their app stops working. At their next sign-in they set up a new one (their role needs one) or sign in with their password alone.'),
+    form);
+  submitting(form, async ({ reason }) => {
+    if (reason.trim().length < 5) return showErrors(form, [{ field: 'reason', text: 'Enter why you are resetting it, in at least 5 characters' }]);
+    try {
+      await api.post(`/users/${encodeURIComponent(u.user_id)}/mfa/reset`, { reason: reason.trim() });
+      ctx.navigate(back, { message: { title: `${u.full_name}'s authenticator app is reset`, text: 'They set up a new one when they next sign in.' } });
+    } catch (error) {
+      showErrors(form, apiErrors(error, { reason: 'Reason' }, 'reason'));
+    }
+  });
 }

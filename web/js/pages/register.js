@@ -1,9 +1,10 @@
 // Journey 2, asking for an account (RULES 1.2, the seed's four steps): your details, then one or
 // more locations found by postcode (or every location of one organisation), then the terms and
-// communications, then complete. The draft lives in this tab's sessionStorage until it is sent.
+// communications, then complete. A commissioner (RULES 1.5a) chooses local authorities instead of
+// locations, and the support team decides. The draft lives in this tab's sessionStorage until it is sent.
 import * as api from '../api.js';
 import { h, heading, p, link, button, secondary, summaryList, inset } from '../dom.js';
-import { input, radios, checkboxes, submitting, showErrors, apiErrors } from '../forms.js';
+import { input, radios, checkboxes, textarea, submitting, showErrors, apiErrors } from '../forms.js';
 
 const DRAFT = 'care-tracker.registration';
 const draft = () => { try { return JSON.parse(sessionStorage.getItem(DRAFT)) || {}; } catch { return {}; } };
@@ -67,6 +68,8 @@ export async function locations(ctx) {
   const next = h('form', { novalidate: true }, button('Continue'));
   ctx.show('Your locations', heading('Your locations', 'l', caption(2)),
     p('Find the locations you work for by their postcode. You can search several postcodes.'),
+    p('Work for a local authority or an NHS discharge team, and need to read the returns of your area? ',
+      link('/register/areas', 'Ask for a commissioner\'s account instead'), '.'),
     chosenList, search,
     searchError ? inset(searchError.message) : null,
     found && !found.length ? inset(`We could not find an active location at ${postcode.toUpperCase()}. Check the postcode, or search the postcode CQC has for your location.`) : null,
@@ -79,14 +82,14 @@ export async function locations(ctx) {
     submitting(pick, (values, submitter) => {
       const now = draft();
       if (submitter && submitter.name === 'organisation') {
-        keep({ ...now, organisation_id: submitter.value, organisation_name: submitter.getAttribute('data-name'), locations: [] });
+        keep({ ...now, organisation_id: submitter.value, organisation_name: submitter.getAttribute('data-name'), locations: [], local_authorities: [] });
         return ctx.navigate('/register/terms');
       }
       const ids = [].concat(values.location || []);
       if (!ids.length) return showErrors(pick, [{ field: 'location', text: 'Select at least one location' }]);
       const merged = [...(now.locations || []).filter((c) => !ids.includes(c.location_id)),
         ...found.filter((loc) => ids.includes(loc.location_id)).map((loc) => ({ location_id: loc.location_id, name: loc.name, address: describe(loc) }))];
-      keep({ ...now, locations: merged, organisation_id: null, organisation_name: null });
+      keep({ ...now, locations: merged, organisation_id: null, organisation_name: null, local_authorities: [] });
       ctx.navigate('/register/locations', { replace: true });
     });
   }
@@ -104,10 +107,34 @@ export async function locations(ctx) {
   });
 }
 
+const AREAS_HINT = 'One on each line, as the CQC names them: for example Leeds, or Bristol, City of.';
+
+export async function areas(ctx) {
+  const d = draft();
+  if (!d.email) return ctx.navigate('/register', { replace: true });
+  const form = h('form', { novalidate: true },
+    textarea({ id: 'local_authorities', label: 'Which local authority areas do you need?', hint: AREAS_HINT, rows: 3 }),
+    button('Continue'));
+  ctx.show('Your areas', h('a', { class: 'govuk-back-link', href: '/register/locations' }, 'Back'),
+    heading('Your areas', 'l', caption(2)),
+    p('A commissioner\'s account reads the returns of every care location in its areas: vacant beds, the latest figures, and which locations missed a month. It cannot change anything.'),
+    inset('Use your work email at the local authority or NHS: we cannot accept personal email addresses, such as Gmail or Hotmail, for this account. The Care Tracker support team checks each request.'),
+    form);
+  form.querySelector('textarea').value = (d.local_authorities || []).join('\n');
+  submitting(form, (values) => {
+    const chosen = [...new Set(values.local_authorities.split(/\n+/).map((x) => x.trim()).filter(Boolean))];
+    if (!chosen.length) return showErrors(form, [{ field: 'local_authorities', text: 'Enter at least one local authority' }]);
+    if (chosen.length > 20) return showErrors(form, [{ field: 'local_authorities', text: 'Enter at most 20 local authorities' }]);
+    keep({ ...draft(), local_authorities: chosen, locations: [], organisation_id: null, organisation_name: null });
+    ctx.navigate('/register/terms');
+  });
+}
+
 export async function terms(ctx) {
   const d = draft();
   if (!d.email) return ctx.navigate('/register', { replace: true });
-  if (!(d.locations || []).length && !d.organisation_id) return ctx.navigate('/register/locations', { replace: true });
+  const commissioner = (d.local_authorities || []).length > 0;
+  if (!(d.locations || []).length && !d.organisation_id && !commissioner) return ctx.navigate('/register/locations', { replace: true });
   const form = h('form', { novalidate: true },
     h('h2', { class: 'govuk-heading-m' }, 'Terms of use'),
     p('You will use Care Tracker only for the organisation and locations you are given, keep your sign-in to yourself, and make returns that are true to the best of your knowledge.'),
@@ -117,7 +144,8 @@ export async function terms(ctx) {
       options: [['yes', 'Yes, email me news'], ['no', 'No, only emails about my account and returns']], value: d.comms }),
     button('Send my request'));
   const rows = [['Name', d.full_name, link('/register', 'Change', { 'aria-label': 'Change your details' })], ['Email address', d.email], ['Phone', d.phone], ['Job title', d.job_title],
-    ['Locations', d.organisation_id ? `Every location of ${d.organisation_name}` : d.locations.map((l) => l.name).join(', '), link('/register/locations', 'Change', { 'aria-label': 'Change your locations' })]];
+    commissioner ? ['Local authorities', d.local_authorities.join('; '), link('/register/areas', 'Change', { 'aria-label': 'Change your local authorities' })]
+      : ['Locations', d.organisation_id ? `Every location of ${d.organisation_name}` : d.locations.map((l) => l.name).join(', '), link('/register/locations', 'Change', { 'aria-label': 'Change your locations' })]];
   ctx.show('Terms and communications', heading('Terms and communications', 'l', caption(3)), summaryList(rows), form);
   submitting(form, async (values) => {
     const errors = [];
@@ -126,17 +154,25 @@ export async function terms(ctx) {
     if (errors.length) return showErrors(form, errors);
     keep({ ...d, comms: values.comms });
     const body = { full_name: d.full_name, email: d.email, phone: d.phone, job_title: d.job_title, terms_accepted: true, comms_consent: values.comms === 'yes' };
-    if (d.organisation_id) body.organisation_id = d.organisation_id; else body.location_ids = d.locations.map((l) => l.location_id);
+    if (commissioner) body.local_authorities = d.local_authorities;
+    else if (d.organisation_id) body.organisation_id = d.organisation_id; else body.location_ids = d.locations.map((l) => l.location_id);
     try {
       await api.post('/registrations', body, { auth: false });
       sessionStorage.removeItem(DRAFT);
       sessionStorage.setItem('care-tracker.registered', d.email);
+      sessionStorage.setItem('care-tracker.registered-as', commissioner ? 'commissioner' : 'provider');
       ctx.navigate('/register/complete', { replace: true });
     } catch (error) {
       if (error.code === 'username_taken') {
         const summary = showErrors(form, [{ field: null, text: 'Username taken: that email address already has an account, or a request waiting for a decision.' }]);
         summary.querySelector('.govuk-error-summary__body').append(
           p('If it is yours, ', link('/forgot-password', 'reset your password'), ' and sign in. Otherwise ', link('/register', 'use another email address'), '.'));
+        return;
+      }
+      if (error.code === 'organisational_email_required' || error.code === 'unknown_local_authority') {
+        const summary = showErrors(form, [{ field: null, text: error.message }]);
+        summary.querySelector('.govuk-error-summary__body').append(error.code === 'unknown_local_authority'
+          ? p(link('/register/areas', 'Change your local authorities'), '.') : p(link('/register', 'Change your email address'), '.'));
         return;
       }
       showErrors(form, apiErrors(error, DETAILS));
@@ -146,11 +182,13 @@ export async function terms(ctx) {
 
 export async function complete(ctx) {
   const email = sessionStorage.getItem('care-tracker.registered');
+  const commissioner = sessionStorage.getItem('care-tracker.registered-as') === 'commissioner';
   ctx.show('Request sent', h('div', { class: 'govuk-panel govuk-panel--confirmation' },
     h('h1', { class: 'govuk-panel__title', tabindex: '-1' }, 'Request sent'),
-    h('div', { class: 'govuk-panel__body' }, 'An approver will look at it soon')),
+    h('div', { class: 'govuk-panel__body' }, commissioner ? 'Our support team will look at it soon' : 'An approver will look at it soon')),
   h('h2', { class: 'govuk-heading-m' }, 'What happens next'),
-  p('An approver in your organisation checks your request. Where your organisation has no approver yet, the Care Tracker support team does.'),
+  p(commissioner ? 'The Care Tracker support team checks that you work for the local authority or NHS body, and the areas you asked for.'
+    : 'An approver in your organisation checks your request. Where your organisation has no approver yet, the Care Tracker support team does.'),
   p(email ? `When it is approved we will email ${email} a temporary password. You choose your own password the first time you sign in.` : 'When it is approved we will email you a temporary password.'),
   p('If it is rejected, we will email you the reason.'),
   p(link('/', 'Back to the start')));

@@ -286,3 +286,52 @@ export async function deactivated(ctx) {
     p('You can no longer sign in to Care Tracker with this account.'),
     p('If you still need access, ask an approver in your organisation, or the Care Tracker support team, to reactivate it or to give you a new account.'));
 }
+
+// Signed in: set up an authenticator app, or replace it (a new phone). Anyone may turn two-step
+// sign-in on; approvers, the support team and enforcement officers must have it. Cognito ties the
+// app to the access token of this sign-in, which the tab keeps beside the ID token.
+const MFA_REQUIRED = ['approver', 'admin', 'enforcement_officer'];
+
+export async function authenticator(ctx) {
+  const me = await api.get('/me');
+  session.setMe(me);
+  const required = me.roles.some((r) => MFA_REQUIRED.includes(r)) || (me.roles_awaiting_mfa || []).length > 0;
+  const start = h('form', { novalidate: true }, button(me.mfa_enrolled ? 'Replace your authenticator app' : 'Set up an authenticator app'));
+  ctx.show('Two-step sign-in', heading('Two-step sign-in'),
+    me.mfa_enrolled
+      ? p('Two-step sign-in is on: every sign-in asks for a code from your authenticator app, after your password.')
+      : p('Two-step sign-in is off: you sign in with your password alone.'),
+    required ? p('Your role needs it, so it cannot be turned off.')
+      : me.mfa_enrolled ? null : p('You can turn it on: a code from an app on your phone as well as your password keeps your account safe if someone learns your password.'),
+    me.mfa_enrolled ? p('Got a new phone? Replace the app: the old one stops working once the new one is set up. If you have lost your phone and cannot sign in, contact the Care Tracker support team.') : null,
+    start);
+  submitting(start, async () => {
+    const access = session.tokens()?.access_token;
+    let setup;
+    try {
+      setup = await api.post('/me/mfa/setup', { access_token: access });
+    } catch (error) {
+      if (error.status === 401) return;
+      return showErrors(start, [{ field: null, text: error.message }]);
+    }
+    const form = codeForm('Code from your authenticator app', 'Finish setting up');
+    ctx.show('Set up an authenticator app', heading('Set up an authenticator app'),
+      h('ol', { class: 'govuk-list govuk-list--number' },
+        h('li', {}, 'In an authenticator app on your phone (for example Google Authenticator, Microsoft Authenticator or a password manager), add an account and scan this QR code.'),
+        h('li', {}, 'Type the 6-digit code the app then shows.')),
+      await qrImage(setup.otpauth_uri),
+      h('p', { class: 'govuk-body' }, 'Cannot scan it? Type this key into the app instead: ', h('span', { class: 'app-secret', id: 'mfa-secret' }, setup.secret)),
+      form, p(link('/authenticator', 'Cancel')));
+    submitting(form, async ({ code }) => {
+      const digits = checkCode(form, code);
+      if (!digits) return;
+      try {
+        session.setMe(await api.post('/me/mfa/confirm', { access_token: access, code: digits }));
+        ctx.navigate('/authenticator', { message: { title: 'Your authenticator app is set up', text: 'From now on, every sign-in asks for a code from it.' } });
+      } catch (error) {
+        if (error.status === 401) return;
+        showErrors(form, [{ field: 'code', text: error.message || 'That code is not right. Enter the code the app shows now.' }]);
+      }
+    });
+  });
+}
