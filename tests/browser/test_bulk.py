@@ -27,7 +27,9 @@ def fifty_care_homes(api, stack):
     template = next(r for r in rows if r["Location ID"] == "1-2000000004")  # a care home
     extra = [{**template, "Location ID": f"1-30000000{n:02d}", "Location Name": f"Fifty Homes {n:02d}",
               "Provider ID": "1-1000000050", "Provider Name": "Fifty Homes Ltd", "Contact Email": CONTACT,
-              "Registered manager": "Fran Fifty", "Location Postal Code": "BS1 5TT", "Care homes beds": "12"}
+              "Registered manager": "Fran Fifty", "Location Postal Code": "BS1 5TT", "Care homes beds": "12",
+              # an authority of their own: a commissioner's test reads Bristol's vacancies on the same stack
+              "Location Local Authority": "South Gloucestershire", "Provider Local Authority": "South Gloucestershire"}
              for n in range(1, COUNT + 1)]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns)

@@ -56,3 +56,22 @@ def test_a_non_json_content_type_is_a_415_in_the_error_shape(api):
     response = api.call("POST", "/auth/login", data="email=a", headers={"Content-Type": "text/plain"})
     assert response.status_code == 415
     assert _in_shape(response)["code"] == "unsupported_media_type"
+
+
+def test_requests_at_the_same_time_each_read_their_own_query_string(api):
+    """The local API answers requests on threads, as the web client sends them (three at once on a
+    PA's home): each must see its own request, as each Lambda invocation does. Chalice's thread-local
+    request was missing (the app was served without `chalice local`'s class swap), so one request's
+    view could read another's query string and answer 400."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    def search(n: int) -> int:
+        if n % 2:
+            return requests.get(f"{api.base}/health", timeout=30).status_code
+        return requests.get(f"{api.base}/locations/search", params={"postcode": "LS1 1AA"}, timeout=30).status_code
+
+    with ThreadPoolExecutor(12) as pool:
+        statuses = list(pool.map(search, range(240)))
+    assert set(statuses) == {200}, sorted(set(statuses))
