@@ -59,7 +59,7 @@ def test_add_correct_page_archive_and_reactivate(page, api, screen):
     page.get_by_label("The care package provider has agreed that this family member or friend can be my PA").check()
     page.get_by_role("button", name="Add this PA").click()
     ni_error = page.locator("#ni_number-error")
-    expect(ni_error).to_contain_text("never starts with D, F, I, Q, U or V: check the first letter")
+    expect(ni_error).to_contain_text("A National Insurance number never starts with D, F, I, Q, U or V: check the first letter")
     expect(errors).to_be_focused()
     check(page, "add-pa-ni-error")
     page.get_by_label("National Insurance number").fill("ab 12 34 56 c")

@@ -63,7 +63,10 @@ export function problemsOf(error, labels, fallbackField = null) {
     const field = String(pr.field).split('.').pop();
     const text = String(pr.problem).replace(/^Value error, /, '');
     const label = labels[field];
-    return label ? { field, text: `${label}: ${text}` } : { field: fallbackField, text };
+    if (!label) return { field: fallbackField, text };
+    // "a National Insurance number never starts with D…" names its field already: no label before it.
+    const named = text.toLowerCase().includes(label.toLowerCase());
+    return { field, text: named ? text.charAt(0).toUpperCase() + text.slice(1) : `${label}: ${text}` };
   });
   return found.length ? found : [{ field: fallbackField, text: error.message }];
 }
