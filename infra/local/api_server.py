@@ -5,6 +5,10 @@ method (TRACE) is http.server's HTML 501 page, a request line over 64 KiB its HT
 route matches chalice's own `{"message": "Missing Authentication Token"}`. Deployed, API Gateway's
 gateway responses (infra/resources.yaml) put its own answers in the same shape.
 
+It also runs the app for one request at a time, as one Lambda instance does: chalice keeps the request
+in `app.current_request`, shared by the server's threads, so two requests at once (a page fetching two
+things together) could read each other's query string or body (chalice issue 759).
+
     python -m infra.local.api_server --host 127.0.0.1 --port 8000 [--stage dev]
 """
 from __future__ import annotations
@@ -14,11 +18,13 @@ import json
 import logging
 import os
 import sys
+import threading
 import uuid
 from http import HTTPStatus
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+_ONE_AT_A_TIME = threading.Lock()
 
 # What a person can do about each answer the server gives itself.
 _ANSWERS = {
@@ -41,6 +47,12 @@ def handler_class():
     from chalice.local import ChaliceRequestHandler
 
     class JsonAnswers(ChaliceRequestHandler):
+        def _one_at_a_time(self) -> None:
+            with _ONE_AT_A_TIME:  # connections are still accepted side by side; the app runs one at a time
+                ChaliceRequestHandler._generic_handle(self)
+
+        do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _one_at_a_time  # noqa: N815 - http.server's names
+
         def send_error(self, code, message=None, explain=None):  # noqa: ARG002 - http.server's signature
             status, body = error_body(code, str(uuid.uuid4()))
             self.close_connection = True

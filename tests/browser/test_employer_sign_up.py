@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, check, go_to, mail_to, tab_to, unique_email
+from tests.browser.conftest import DEMO_EMPLOYER, PASSWORD, check, go_to, mail_to, tab_to, unique_email
 
 
 def test_employer_signs_up_and_sets_up(page, api, screen):
@@ -62,7 +62,7 @@ def test_employer_signs_up_and_sets_up(page, api, screen):
 
     expect(page.get_by_role("heading", name="Your name and email address")).to_be_visible()
     page.get_by_label("Your full name").fill("Ade Okafor")
-    page.get_by_label("Your email address").fill(email)
+    page.get_by_label("Your email address").fill(DEMO_EMPLOYER)  # taken: found out when signing up
     page.get_by_role("button", name="Continue").click()
 
     # --- check answers, change one, sign up
@@ -76,6 +76,13 @@ def test_employer_signs_up_and_sets_up(page, api, screen):
     page.get_by_label("Personal Budget").check()
     page.get_by_role("button", name="Continue").click()
     expect(answers.locator(".govuk-summary-list__row", has_text="Funding")).to_contain_text("Personal Budget")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("That email address already has a Care Tracker login.")
+    check(page, "email-taken")
+    page.get_by_role("link", name="use another email address").click()
+    page.get_by_label("Your email address").fill(email)
+    page.get_by_role("button", name="Continue").click()
+    expect(answers.locator(".govuk-summary-list__row", has_text="Your email address")).to_contain_text(email)
     page.get_by_role("button", name="Sign up").click()
     expect(page.get_by_role("heading", name="You have signed up")).to_be_visible()
     expect(page.get_by_text(f"We have emailed {email} a temporary password.")).to_be_visible()

@@ -72,6 +72,7 @@ def test_pa_home_and_details_after_reactivation(page, api, screen):
     page.get_by_label("Name", exact=True).fill("Amir Hassan")
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_text("Your details have been saved")).to_be_visible()
+    expect(page.get_by_role("heading", name="My work")).to_be_visible()  # the home page, not an error under the banner
     mine = api.call("GET", "/me/employments", api.token(pa)).json()["employments"][0]["my_details"]
     assert mine["phone"] == "07700 900 123" and mine["emergency_contact_name"] == "Amir Hassan"
 

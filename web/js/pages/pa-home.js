@@ -103,8 +103,13 @@ export async function home(ctx) {
   const monday = asked && /^\d{4}-\d{2}-\d{2}$/.test(asked) && !Number.isNaN(Date.parse(asked)) ? weekOf(asked) : thisWeek;
   const sunday = addDays(monday, 6);
   const { employments } = mine;
+  let rotaError = null;  // the rest of the page still helps when the shifts cannot be read
   const [rota, ...sheets] = await Promise.all([
-    employments.length ? api.get(`/pa/rota${api.q({ from: monday, to: sunday })}`) : null,
+    employments.length ? api.get(`/pa/rota${api.q({ from: monday, to: sunday })}`).catch((error) => {
+      if (error.status === 401) throw error;
+      rotaError = error;
+      return null;
+    }) : null,
     ...employments.map((e) => timesheetDue(me, e, today))]);
   const days = rota ? rota.days.filter((d) => d.shifts.length) : [];
   const warnings = rota ? rota.warnings.filter((w) => w.last_day >= monday) : [];
@@ -113,7 +118,8 @@ export async function home(ctx) {
     employments.length ? [
       h('h2', { class: 'govuk-heading-m' }, monday === thisWeek ? 'This week’s shifts' : 'Shifts that week'),
       p(`Monday ${formatDate(monday).replace(/^\w+ /, '')} to Sunday ${formatDate(sunday).replace(/^\w+ /, '')}`),
-      days.length ? days.map((d) => [
+      rotaError ? p(`Your shifts cannot be shown just now (${rotaError.message}) `, link(ctx.query.toString() ? `/pa?${ctx.query}` : '/pa', 'Try again')) : null,
+      rotaError ? null : days.length ? days.map((d) => [
         h('h3', { class: 'govuk-heading-s govuk-!-margin-bottom-1' }, d.day === today ? `Today, ${formatDate(d.day)}` : formatDate(d.day)),
         h('ul', { class: 'govuk-list' }, d.shifts.map((s) => shiftLine(s, employments))),
       ]) : p(monday === thisWeek ? 'You have no shifts planned this week.' : 'You have no shifts planned that week.'),

@@ -63,7 +63,10 @@ export function problemsOf(error, labels, fallbackField = null) {
     const field = String(pr.field).split('.').pop();
     const text = String(pr.problem).replace(/^Value error, /, '');
     const label = labels[field];
-    return label ? { field, text: `${label}: ${text}` } : { field: fallbackField, text };
+    if (!label) return { field: fallbackField, text };
+    // "a National Insurance number never starts with D…" names its field already: no label before it.
+    const named = text.toLowerCase().includes(label.toLowerCase());
+    return { field, text: named ? text.charAt(0).toUpperCase() + text.slice(1) : `${label}: ${text}` };
   });
   return found.length ? found : [{ field: fallbackField, text: error.message }];
 }
@@ -309,6 +312,7 @@ function archivedPa(ctx, id, pa) {
   submitting(form, async (values) => {
     const start = readDate(values, 'start_date');
     if (!start) return showErrors(form, [{ field: 'start_date', text: start === '' ? 'Enter their new start date' : `New start date must be a real date, like ${sampleDate()}` }]);
+    if (pa.leaving_date && start <= pa.leaving_date) return showErrors(form, [{ field: 'start_date', text: `New start date must be after their leaving date, ${formatDate(pa.leaving_date)}` }]);
     try {
       const done = await api.post(`/employers/${id}/pas/${pa.pa_id}/reactivate`, { start_date: start });
       ctx.navigate(`/pas/${done.pa_id}`, { message: { title: `${done.pa_name} reactivated`, text: `They start again on ${formatDate(done.start_date)}. We have emailed them: they must sign in and fill in their details again.` } });
