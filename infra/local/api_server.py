@@ -93,17 +93,12 @@ def main(argv: list[str] | None = None) -> int:
             sys.path.insert(0, path)
 
     from chalice.cli.factory import CLIFactory
-    from chalice.local import CustomLocalChalice, LocalChalice, LocalDevServer
+    from chalice.local import LocalDevServer
 
     # As `chalice local` does: the app's logs to stdout, the stage's configuration.
     logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
     config = CLIFactory(project_dir=str(ROOT), environ=os.environ).create_config_obj(chalice_stage_name=args.stage)
-    app = config.chalice_app
-    # As chalice.local.create_local_server does: the app's current request becomes thread-local, since
-    # the server answers each request on a thread of its own (the web client sends several at once).
-    CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
-    app.__class__ = CustomLocalChalice
-    server = LocalDevServer(app, config, args.host, args.port, handler_cls=handler_class())
+    server = LocalDevServer(config.chalice_app, config, args.host, args.port, handler_cls=handler_class())
     server.serve_forever()
     return 0
 

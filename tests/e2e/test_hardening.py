@@ -59,10 +59,9 @@ def test_a_non_json_content_type_is_a_415_in_the_error_shape(api):
 
 
 def test_requests_at_the_same_time_each_read_their_own_query_string(api):
-    """The local API answers requests on threads, as the web client sends them (three at once on a
-    PA's home): each must see its own request, as each Lambda invocation does. Chalice's thread-local
-    request was missing (the app was served without `chalice local`'s class swap), so one request's
-    view could read another's query string and answer 400."""
+    """The web client sends several requests at once (three on a PA's home): on the local stack each
+    must see its own request, as each Lambda invocation does (infra/local/api_server.py runs the app
+    for one at a time); before, one request's view could read another's query string and answer 400."""
     from concurrent.futures import ThreadPoolExecutor
 
     import requests
