@@ -5,6 +5,7 @@ import { h, clear } from './dom.js';
 import { ServiceNavigation, SkipLink, createAll } from '/govuk/govuk-frontend.min.js';
 import { page, navigate, start, onRendered } from './router.js';
 import * as session from './session.js';
+import { watch as watchIdle } from './idle.js';
 
 const signIn = () => import('./pages/sign-in.js');
 const returns = () => import('./pages/returns.js');
@@ -75,6 +76,11 @@ api.onUnauthorized(() => {
   navigate('/sign-in?expired=1', { replace: true });
 });
 api.onDeactivated(() => navigate('/account-deactivated', { replace: true }));
+watchIdle(() => {
+  session.rememberReturn(window.location.pathname + window.location.search);
+  session.clear();
+  navigate('/signed-out?idle=1', { replace: true });
+});
 
 const NAV = [
   ['/this-month', 'This month', ['provider_user', 'approver']],

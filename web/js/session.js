@@ -4,6 +4,7 @@
 
 const TOKENS = 'care-tracker.tokens';
 const RETURN_TO = 'care-tracker.return-to';
+const LAST_ACTIVE = 'care-tracker.last-active';  // idle.js: the idle timeout
 let me = null;
 let challenge = null;
 
@@ -14,11 +15,13 @@ export function idToken() { return tokens()?.id_token || null; }
 export function signedIn() { return Boolean(idToken()); }
 export function store(answer) {
   sessionStorage.setItem(TOKENS, JSON.stringify({ id_token: answer.id_token, access_token: answer.access_token }));
+  markActive();
   me = null;
   challenge = null;
 }
 export function clear() {
   sessionStorage.removeItem(TOKENS);
+  sessionStorage.removeItem(LAST_ACTIVE);
   me = null;
 }
 export function cachedMe() { return me; }
@@ -35,3 +38,6 @@ export function takeReturn() {
   sessionStorage.removeItem(RETURN_TO);
   return path && path.startsWith('/') && !path.startsWith('//') ? path : null;
 }
+
+export function markActive() { sessionStorage.setItem(LAST_ACTIVE, String(Date.now())); }
+export function lastActive() { return Number(sessionStorage.getItem(LAST_ACTIVE)) || null; }

@@ -276,7 +276,9 @@ export async function signOut(ctx) {
 }
 
 export async function signedOut(ctx) {
-  ctx.show('You have signed out', heading('You have signed out'), p(link('/sign-in', 'Sign in again')));
+  ctx.show('You have signed out', heading('You have signed out'),
+    ctx.query.get('idle') ? p('We signed you out because nothing happened for 30 minutes. This protects the information on a shared computer. Anything you had not saved is lost.') : null,
+    p(link('/sign-in', 'Sign in again'), ctx.query.get('idle') ? ' to go back to the page you were on.' : null));
 }
 
 export async function deactivated(ctx) {
