@@ -296,6 +296,10 @@ const MFA_REQUIRED = ['approver', 'admin', 'enforcement_officer'];
 export async function authenticator(ctx) {
   const me = await api.get('/me');
   session.setMe(me);
+  if (me.roles.includes('commissioner')) {  // read-only accounts: the API refuses them every write, /me/mfa/* too
+    return ctx.show('Two-step sign-in', heading('Two-step sign-in'),
+      p('Commissioners\' accounts sign in with a password alone for now: they read figures and change nothing.'));
+  }
   const required = me.roles.some((r) => MFA_REQUIRED.includes(r)) || (me.roles_awaiting_mfa || []).length > 0;
   const start = h('form', { novalidate: true }, button(me.mfa_enrolled ? 'Replace your authenticator app' : 'Set up an authenticator app'));
   ctx.show('Two-step sign-in', heading('Two-step sign-in'),
