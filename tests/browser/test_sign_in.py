@@ -133,6 +133,29 @@ def test_signed_out_after_30_minutes_without_activity_with_a_warning_first(page,
     assert page.url == target
 
 
+def test_the_session_is_renewed_before_the_id_token_expires(page, api):
+    """Within 5 minutes of the ID token's expiry the next request first renews it with the sign-in's
+    refresh token (POST /me/session/refresh): the person carries on, nothing asked of them."""
+    import json
+    import time
+
+    email, temporary = new_provider_user(api, demo_locations(api)[:1])
+    api.token(email, temporary)
+    sign_in(page, email, PASSWORD)
+    before = json.loads(page.evaluate("sessionStorage.getItem('care-tracker.tokens')"))
+    assert before["refresh_token"] and before["expires_at"] > time.time() * 1000 + 50 * 60_000  # about an hour
+    page.evaluate("""() => { const t = JSON.parse(sessionStorage.getItem('care-tracker.tokens'));
+      t.expires_at = Date.now() + 60000; sessionStorage.setItem('care-tracker.tokens', JSON.stringify(t)); }""")
+    with page.expect_response(lambda r: r.url.endswith("/api/me/session/refresh")) as renewed:
+        page.get_by_role("link", name=re.compile("^Save history of")).first.click()
+    assert renewed.value.status == 200
+    expect(page.get_by_role("heading", name=re.compile("Save history"))).to_be_visible()
+    after = json.loads(page.evaluate("sessionStorage.getItem('care-tracker.tokens')"))
+    assert after["expires_at"] > time.time() * 1000 + 50 * 60_000 and after["refresh_token"] == before["refresh_token"]
+    me = api.call("GET", "/me", after["id_token"])
+    assert me.status_code == 200 and me.json()["email"] == email
+
+
 def test_forgotten_password_with_the_emailed_code(page, api):
     email, temporary = new_provider_user(api, demo_locations(api)[:1])
     api.token(email, temporary)

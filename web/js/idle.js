@@ -1,9 +1,11 @@
 // The idle timeout: a shared office computer left signed in signs itself out after 30 minutes
 // without a click, key press or scroll, with a warning 5 minutes before and one button to stay
 // signed in (WCAG 2.2.1). The time of the last activity is kept in this tab's sessionStorage, so
-// reloading the page does not reset it. (The ID token's own 60 minutes still apply on top.)
+// reloading the page does not reset it. While the person is not idle the same timer renews the ID
+// token before it expires (api.js), up to the refresh token's 12 hours.
 import { h } from './dom.js';
 import * as session from './session.js';
+import { refreshIfDue } from './api.js';
 
 export const IDLE_MINUTES = 30;
 const WARN_MINUTES = 5;
@@ -50,6 +52,6 @@ export function watch(signOut) {
     } else if (idle >= (IDLE_MINUTES - WARN_MINUTES) * 60000) warn();
     else if (warning) { warning.remove(); warning = null; }
   };
-  setInterval(check, 15000);
+  setInterval(() => { check(); if (session.signedIn()) refreshIfDue(); }, 15000);
   check();
 }

@@ -14,11 +14,26 @@ export function tokens() {
 export function idToken() { return tokens()?.id_token || null; }
 export function signedIn() { return Boolean(idToken()); }
 export function store(answer) {
-  sessionStorage.setItem(TOKENS, JSON.stringify({ id_token: answer.id_token, access_token: answer.access_token }));
+  keep(answer, answer.refresh_token || null);
   markActive();
   me = null;
   challenge = null;
 }
+// The refresh token (12 hours from signing in) renews the ID token shortly before it expires (api.js).
+function keep(answer, refreshToken) {
+  const expiresAt = answer.expires_in ? Date.now() + answer.expires_in * 1000 : null;
+  sessionStorage.setItem(TOKENS, JSON.stringify({ id_token: answer.id_token, access_token: answer.access_token,
+    refresh_token: refreshToken, expires_at: expiresAt }));
+}
+export function renew(answer, refreshToken) {
+  const t = tokens();
+  if (t && t.refresh_token === refreshToken) keep(answer, refreshToken);  // not after a sign-out meanwhile
+}
+export function forgetRefresh() {
+  const t = tokens();
+  if (t) sessionStorage.setItem(TOKENS, JSON.stringify({ ...t, refresh_token: null }));
+}
+
 export function clear() {
   sessionStorage.removeItem(TOKENS);
   sessionStorage.removeItem(LAST_ACTIVE);
