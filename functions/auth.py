@@ -73,6 +73,10 @@ class AccessTokenRequest(Strict):
     access_token: str = Field(min_length=20, max_length=8192, description="The access token from your sign-in")
 
 
+class RefreshRequest(Strict):
+    refresh_token: str = Field(min_length=20, max_length=8192, description="The refresh token from your sign-in")
+
+
 class AccessTokenCodeRequest(AccessTokenRequest):
     code: Code
 
@@ -195,6 +199,14 @@ def my_mfa_confirm(caller, body: AccessTokenCodeRequest):
 
     auth_service().mfa_confirm_signed_in(caller, body.access_token, body.code)
     return me_of(replace(caller, roles=caller.roles | caller.awaiting_mfa, awaiting_mfa=frozenset(), mfa_enrolled=True))
+
+
+@route(bp, "/me/session/refresh", "POST", summary="Before the ID token expires: new ID and access tokens from this "
+       "sign-in's refresh token (12 hours from signing in at most)", body=RefreshRequest, response=TokensResponse, tag="auth")
+def refresh_session(caller, body: RefreshRequest):
+    from care_tracker.wiring import auth_service
+
+    return _login_answer(auth_service().refresh_signed_in(caller, body.refresh_token))
 
 
 @route(bp, "/users/{user_id}/mfa/reset", "POST",

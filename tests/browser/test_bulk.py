@@ -1,6 +1,7 @@
 """Journey 4, bulk update: an organisation with 50 care homes (a newer CQC file with the demo rows and
 50 more goes through the real import job; its contact becomes the first approver), one table of 50
-locations x the care home fields, saved in one request, each row's result and errors against its row."""
+locations x the care home fields, saved in one request, each row's result and errors against its row;
+and a short table filled in and saved with the keyboard alone."""
 from __future__ import annotations
 
 import csv
@@ -12,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from infra.local.demo import DEMO_FILE
-from tests.browser.conftest import PASSWORD, check, go_to, new_provider_user, sign_in
+from tests.browser.conftest import PASSWORD, check, go_to, go_to_by_keyboard, new_provider_user, sign_in, tab_to
 
 CONTACT = "fifty.homes@example.org"
 COUNT = 50
@@ -84,3 +85,23 @@ def test_fifty_locations_in_one_table(page, api, screen, fifty_care_homes, in_de
     check(page, "bulk-saved")
     owed = api.call("GET", "/returns/owed", api.token(email)).json()
     assert all(ct["done"] for loc in owed["locations"] for ct in loc["care_types"])
+
+
+def test_a_short_table_with_the_keyboard_alone(page, api, screen, fifty_care_homes, in_december_window):
+    homes = ["1-3000000049", "1-3000000050"] if screen == "desktop" else ["1-3000000047", "1-3000000048"]
+    email, temporary = new_provider_user(api, homes, full_name="Kit Keys", approver=fifty_care_homes)
+    api.token(email, temporary)
+    sign_in(page, email, PASSWORD)
+    go_to_by_keyboard(page, "Update many")
+    expect(page.get_by_role("heading", name="Update many returns")).to_be_focused()
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(2)
+    tab_to(page, rows.nth(0).locator("input").first)
+    for _ in range(2):  # each row's 11 cells in turn: Tab moves along the row, then to the next row
+        for value in ROW:
+            page.keyboard.type(value)
+            page.keyboard.press("Tab")
+    tab_to(page, page.get_by_role("button", name="Save the filled-in rows"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("2 returns saved")).to_be_visible(timeout=30_000)
+    expect(rows.nth(1).locator("td").last).to_contain_text("Saved")

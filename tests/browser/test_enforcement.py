@@ -1,11 +1,12 @@
 """Journey 8, the enforcement officer: cases by state, one case's locations, months and log, and
 every step the case allows (notice of intent, representations, penalty, final notice, appeal,
-close), each recorded with who, when and why. Cases were opened by the September-November misses."""
+close), each recorded with who, when and why. Cases were opened by the September-November misses.
+The way to the case and its first step are done with the keyboard alone."""
 from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check, sign_in
+from tests.browser.conftest import check, sign_in, tab_to
 
 OFFICER = "enforcement@demo.care-tracker.example.org"
 ORGANISATION_FOR_SCREEN = {"desktop": "1-1000000002", "phone": "1-1000000001"}  # Harbour Lights, Meadowbank (private)
@@ -23,12 +24,14 @@ def test_an_enforcement_case_step_by_step(page, api, screen, closed_windows):
     organisation = ORGANISATION_FOR_SCREEN[screen]
     api.token(OFFICER)  # first sign-in with the temporary password from its welcome mail
     sign_in(page, OFFICER, api.passwords[OFFICER], api=api)
-    expect(page.get_by_role("heading", name="Enforcement cases")).to_be_visible()
-    page.get_by_role("link", name="Open (").click()
-    expect(page.get_by_role("heading", name="Enforcement cases: Open")).to_be_visible()
+    expect(page.get_by_role("heading", name="Enforcement cases")).to_be_focused()
+    tab_to(page, page.get_by_role("link", name="Open ("))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Enforcement cases: Open")).to_be_focused()
     check(page, "cases-open")
-    page.get_by_role("link", name=f"Case of organisation {organisation}").click()
-    expect(page.get_by_role("heading", name=f"Case of organisation {organisation}")).to_be_visible()
+    tab_to(page, page.get_by_role("link", name=f"Case of organisation {organisation}"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=f"Case of organisation {organisation}")).to_be_focused()
     expect(page.get_by_role("table", name="Locations and the months they missed")).to_contain_text("September 2026, October 2026, November 2026")
     check(page, "case")
 
@@ -36,12 +39,22 @@ def test_an_enforcement_case_step_by_step(page, api, screen, closed_windows):
     expect(page.locator(".govuk-error-summary")).to_be_focused()
     expect(page.locator("#action-error")).to_contain_text("Select the step you are taking")
     check(page, "case-errors")
-    for action, reason, reference, state in STEPS:
-        page.get_by_label(action).check()
-        page.get_by_label("Why").fill(reason)
-        if reference:
-            page.get_by_label("Reference (optional)").fill(reference)
-        page.get_by_role("button", name="Record this step").click()
+    for i, (action, reason, reference, state) in enumerate(STEPS):
+        if i == 0:  # by keyboard: the first step is the first choice, where Tab lands in the radios
+            tab_to(page, page.get_by_label(action))
+            page.keyboard.press("Space")
+            expect(page.get_by_label(action)).to_be_checked()
+            tab_to(page, page.get_by_label("Why"))
+            page.keyboard.type(reason)
+            tab_to(page, page.get_by_label("Reference (optional)"))
+            page.keyboard.type(reference)
+            page.keyboard.press("Enter")
+        else:
+            page.get_by_label(action).check()
+            page.get_by_label("Why").fill(reason)
+            if reference:
+                page.get_by_label("Reference (optional)").fill(reference)
+            page.get_by_role("button", name="Record this step").click()
         expect(page.get_by_text(f"Recorded: {state}")).to_be_visible()
         expect(page.locator(".govuk-summary-list")).to_contain_text(state)
         log = page.get_by_role("table", name="What happened, newest first")

@@ -94,6 +94,68 @@ def test_an_expired_session_returns_to_sign_in_then_to_the_page(page, api):
     assert page.url.endswith(target)
 
 
+def test_signed_out_after_30_minutes_without_activity_with_a_warning_first(page, api):
+    """The idle timeout (web/js/idle.js) on the page's own clock: a warning at 25 minutes with a button to
+    stay signed in (by keyboard), then signed out at 30, and back to the same page after signing in."""
+    from tests.browser.conftest import tab_to
+
+    email, temporary = new_provider_user(api, demo_locations(api)[:1])
+    api.token(email, temporary)
+    page.clock.install()
+    sign_in(page, email, PASSWORD)
+    page.get_by_role("link", name=re.compile("^Save history of")).first.click()
+    history = page.get_by_role("heading", name=re.compile("Save history"))
+    expect(history).to_be_visible()
+    target = page.url
+    warning = page.locator("#idle-warning")
+    page.clock.run_for("24:00")
+    expect(warning).to_have_count(0)
+    page.clock.run_for("01:30")
+    expect(warning).to_contain_text("You will be signed out in 5 minutes")
+    check(page, "idle-warning")
+    tab_to(page, warning.get_by_role("button", name="Stay signed in"))
+    page.keyboard.press("Enter")
+    expect(warning).to_have_count(0)
+    page.clock.run_for("29:00")  # 29 minutes from staying: warned again, still signed in
+    expect(warning).to_be_visible()
+    expect(history).to_be_visible()
+    page.clock.run_for("01:30")
+    expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()
+    expect(page.get_by_text("nothing happened for 30 minutes")).to_be_visible()
+    expect(warning).to_have_count(0)
+    assert page.evaluate("sessionStorage.getItem('care-tracker.tokens')") is None
+    check(page, "idle-signed-out")
+    page.get_by_role("link", name="Sign in again").click()
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(history).to_be_visible()
+    assert page.url == target
+
+
+def test_the_session_is_renewed_before_the_id_token_expires(page, api):
+    """Within 5 minutes of the ID token's expiry the next request first renews it with the sign-in's
+    refresh token (POST /me/session/refresh): the person carries on, nothing asked of them."""
+    import json
+    import time
+
+    email, temporary = new_provider_user(api, demo_locations(api)[:1])
+    api.token(email, temporary)
+    sign_in(page, email, PASSWORD)
+    before = json.loads(page.evaluate("sessionStorage.getItem('care-tracker.tokens')"))
+    assert before["refresh_token"] and before["expires_at"] > time.time() * 1000 + 50 * 60_000  # about an hour
+    page.evaluate("""() => { const t = JSON.parse(sessionStorage.getItem('care-tracker.tokens'));
+      t.expires_at = Date.now() + 60000; sessionStorage.setItem('care-tracker.tokens', JSON.stringify(t)); }""")
+    with page.expect_response(lambda r: r.url.endswith("/api/me/session/refresh")) as renewed:
+        page.get_by_role("link", name=re.compile("^Save history of")).first.click()
+    assert renewed.value.status == 200
+    expect(page.get_by_role("heading", name=re.compile("Save history"))).to_be_visible()
+    after = json.loads(page.evaluate("sessionStorage.getItem('care-tracker.tokens')"))
+    assert after["expires_at"] > time.time() * 1000 + 50 * 60_000 and after["refresh_token"] == before["refresh_token"]
+    me = api.call("GET", "/me", after["id_token"])
+    assert me.status_code == 200 and me.json()["email"] == email
+
+
 def test_forgotten_password_with_the_emailed_code(page, api):
     email, temporary = new_provider_user(api, demo_locations(api)[:1])
     api.token(email, temporary)

@@ -81,3 +81,21 @@ def test_the_support_team_resets_a_lost_authenticator(api, promoted):
     assert again["challenge"] == "MFA_SETUP"  # enrols again
     assert _enrolled(api, support, promoted["user_id"]) is False
     assert "id_token" in api.sign_in(EMAIL, PASSWORD)
+
+
+def test_a_signed_in_session_is_refreshed_with_its_own_refresh_token(api, promoted):
+    """The web client refreshes its ID token shortly before it expires (POST /me/session/refresh), with
+    the refresh token of the same sign-in: another account's is refused, a forged one is a 401."""
+    mine = api.sign_in(EMAIL, PASSWORD)
+    api.token(APPROVER)  # its first sign-in done, the password in the book
+    other = api.sign_in(APPROVER, api.passwords[APPROVER])
+    fresh = api.call("POST", "/me/session/refresh", token=mine["id_token"], json={"refresh_token": mine["refresh_token"]})
+    assert fresh.status_code == 200, fresh.text
+    assert fresh.json()["refresh_token"] == mine["refresh_token"] and fresh.json()["expires_in"] > 0
+    me = api.call("GET", "/me", token=fresh.json()["id_token"])
+    assert me.status_code == 200 and me.json()["email"] == EMAIL
+    error_of(api.call("POST", "/me/session/refresh", token=mine["id_token"], json={"refresh_token": other["refresh_token"]}),
+             403, "wrong_token")
+    error_of(api.call("POST", "/me/session/refresh", token=mine["id_token"], json={"refresh_token": "x" * 40}), 401)
+    error_of(api.call("POST", "/me/session/refresh", token=mine["id_token"], json={}), 400)
+    assert api.call("POST", "/me/session/refresh", json={"refresh_token": mine["refresh_token"]}).status_code == 401

@@ -17,7 +17,27 @@ export class ApiError extends Error {
 export function onUnauthorized(fn) { handlers.unauthorized = fn; }
 export function onDeactivated(fn) { handlers.deactivated = fn; }
 
-export async function request(method, path, { body, headers = {}, auth = true } = {}) {
+// Within 5 minutes of the ID token's expiry, the next request (or idle.js's timer) first swaps the
+// refresh token for new tokens; if that fails (a read-only account, a revoked sign-in) the
+// session simply runs out and the 401 sends the person to sign in.
+const RENEW_BEFORE_MS = 5 * 60 * 1000;
+let renewing = null;
+
+export function refreshIfDue() {
+  const t = session.tokens();
+  if (!t || !t.refresh_token || !t.expires_at) return Promise.resolve();
+  const left = t.expires_at - Date.now();
+  if (left > RENEW_BEFORE_MS || left <= 0) return Promise.resolve();
+  if (!renewing) {
+    renewing = request('POST', '/me/session/refresh', { body: { refresh_token: t.refresh_token }, renew: false })
+      .then((answer) => session.renew(answer, t.refresh_token), () => session.forgetRefresh())
+      .finally(() => { renewing = null; });
+  }
+  return renewing;
+}
+
+export async function request(method, path, { body, headers = {}, auth = true, renew = true } = {}) {
+  if (auth && renew) await refreshIfDue();
   const sent = { Accept: 'application/json', ...headers };
   if (body !== undefined) sent['Content-Type'] = 'application/json';
   const token = session.idToken();

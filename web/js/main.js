@@ -5,6 +5,7 @@ import { h, clear } from './dom.js';
 import { ServiceNavigation, SkipLink, createAll } from '/govuk/govuk-frontend.min.js';
 import { page, navigate, start, onRendered } from './router.js';
 import * as session from './session.js';
+import { watch as watchIdle } from './idle.js';
 
 const signIn = () => import('./pages/sign-in.js');
 const returns = () => import('./pages/returns.js');
@@ -97,6 +98,11 @@ api.onUnauthorized(() => {
   navigate('/sign-in?expired=1', { replace: true });
 });
 api.onDeactivated(() => navigate('/account-deactivated', { replace: true }));
+watchIdle(() => {
+  session.rememberReturn(window.location.pathname + window.location.search);
+  session.clear();
+  navigate('/signed-out?idle=1', { replace: true });
+});
 
 const NAV = [
   ['/this-month', 'This month', ['provider_user', 'approver']],
@@ -154,7 +160,8 @@ async function renderNavigation() {
       h('a', { class: 'govuk-service-navigation__link', href, 'aria-current': active ? 'page' : null }, active ? h('strong', { class: 'govuk-service-navigation__active-fallback' }, text) : text)));
   }
   clear(bar);
-  if (me) bar.append('Signed in as ', h('strong', {}, me.full_name || me.email), ' ', h('a', { class: 'govuk-link', href: '/authenticator' }, 'Two-step sign-in'));
+  if (me) bar.append('Signed in as ', h('strong', {}, me.full_name || me.email),
+    me.roles.includes('commissioner') ? null : [' ', h('a', { class: 'govuk-link', href: '/authenticator' }, 'Two-step sign-in')]);
 }
 
 // Announcements from the support team appear on the first page after signing in.

@@ -4,6 +4,7 @@
 
 const TOKENS = 'care-tracker.tokens';
 const RETURN_TO = 'care-tracker.return-to';
+const LAST_ACTIVE = 'care-tracker.last-active';  // idle.js: the idle timeout
 let me = null;
 let challenge = null;
 
@@ -13,12 +14,29 @@ export function tokens() {
 export function idToken() { return tokens()?.id_token || null; }
 export function signedIn() { return Boolean(idToken()); }
 export function store(answer) {
-  sessionStorage.setItem(TOKENS, JSON.stringify({ id_token: answer.id_token, access_token: answer.access_token }));
+  keep(answer, answer.refresh_token || null);
+  markActive();
   me = null;
   challenge = null;
 }
+// The refresh token (12 hours from signing in) renews the ID token shortly before it expires (api.js).
+function keep(answer, refreshToken) {
+  const expiresAt = answer.expires_in ? Date.now() + answer.expires_in * 1000 : null;
+  sessionStorage.setItem(TOKENS, JSON.stringify({ id_token: answer.id_token, access_token: answer.access_token,
+    refresh_token: refreshToken, expires_at: expiresAt }));
+}
+export function renew(answer, refreshToken) {
+  const t = tokens();
+  if (t && t.refresh_token === refreshToken) keep(answer, refreshToken);  // not after a sign-out meanwhile
+}
+export function forgetRefresh() {
+  const t = tokens();
+  if (t) sessionStorage.setItem(TOKENS, JSON.stringify({ ...t, refresh_token: null }));
+}
+
 export function clear() {
   sessionStorage.removeItem(TOKENS);
+  sessionStorage.removeItem(LAST_ACTIVE);
   me = null;
 }
 export function cachedMe() { return me; }
@@ -35,3 +53,6 @@ export function takeReturn() {
   sessionStorage.removeItem(RETURN_TO);
   return path && path.startsWith('/') && !path.startsWith('//') ? path : null;
 }
+
+export function markActive() { sessionStorage.setItem(LAST_ACTIVE, String(Date.now())); }
+export function lastActive() { return Number(sessionStorage.getItem(LAST_ACTIVE)) || null; }

@@ -162,6 +162,15 @@ class AuthService:
         self._own_access_token(caller, access_token)
         self._guarded(caller.email, lambda: self._verified(caller, access_token, code), signed_in=lambda _: True)
 
+    def refresh_signed_in(self, caller: Caller, refresh_token: str) -> Tokens:
+        """New ID and access tokens from this sign-in's refresh token, asked for while the ID token is
+        still good: a session goes on to the refresh token's 12 hours (deactivation revokes it), no longer."""
+        tokens = self._identity.refresh(refresh_token)
+        if self._identity.user_of_access_token(tokens.access_token) != caller.user_id:
+            raise Forbidden("That refresh token belongs to another account.", code="wrong_token")
+        return Tokens(id_token=tokens.id_token, access_token=tokens.access_token, refresh_token=refresh_token,
+                      expires_in=tokens.expires_in)
+
     def _verified(self, caller: Caller, access_token: str, code: str) -> None:
         self._identity.verify_totp(access_token, code)
         self._users.update(caller.user_id, None, mfa_enrolled=True)

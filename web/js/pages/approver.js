@@ -85,7 +85,7 @@ const CQC_ID = /^1-[0-9]{1,15}$/;
 
 function organisationForm(ctx, value) {
   const form = h('form', { novalidate: true, class: 'govuk-!-margin-bottom-6' },
-    input({ id: 'organisation', label: 'Organisation\'s CQC provider ID', hint: 'For example 1-1000000002. It is on the CQC register, and on the organisation\'s access requests.', width: 10, value, spellcheck: false }),
+    input({ id: 'organisation', label: 'Organisation\'s CQC provider ID', hint: 'The provider ID on the CQC register, for example 1-1000000002', width: 10, value, spellcheck: false }),
     secondary('Show users'));
   submitting(form, ({ organisation }) => {
     if (!CQC_ID.test(organisation.trim())) return showErrors(form, [{ field: 'organisation', text: 'Enter the provider ID as the CQC writes it, like 1-1000000002' }]);

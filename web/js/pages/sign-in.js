@@ -277,7 +277,9 @@ export async function signOut(ctx) {
 }
 
 export async function signedOut(ctx) {
-  ctx.show('You have signed out', heading('You have signed out'), p(link('/sign-in', 'Sign in again')));
+  ctx.show('You have signed out', heading('You have signed out'),
+    ctx.query.get('idle') ? p('We signed you out because nothing happened for 30 minutes. This protects the information on a shared computer. Anything you had not saved is lost.') : null,
+    p(link('/sign-in', 'Sign in again'), ctx.query.get('idle') ? ' to go back to the page you were on.' : null));
 }
 
 export async function deactivated(ctx) {
@@ -295,6 +297,10 @@ const MFA_REQUIRED = ['approver', 'admin', 'enforcement_officer'];
 export async function authenticator(ctx) {
   const me = await api.get('/me');
   session.setMe(me);
+  if (me.roles.includes('commissioner')) {  // read-only accounts: the API refuses them every write, /me/mfa/* too
+    return ctx.show('Two-step sign-in', heading('Two-step sign-in'),
+      p('Commissioners\' accounts sign in with a password alone for now: they read figures and change nothing.'));
+  }
   const required = me.roles.some((r) => MFA_REQUIRED.includes(r)) || (me.roles_awaiting_mfa || []).length > 0;
   const start = h('form', { novalidate: true }, button(me.mfa_enrolled ? 'Replace your authenticator app' : 'Set up an authenticator app'));
   ctx.show('Two-step sign-in', heading('Two-step sign-in'),
