@@ -160,8 +160,10 @@ async function renderNavigation() {
       h('a', { class: 'govuk-service-navigation__link', href, 'aria-current': active ? 'page' : null }, active ? h('strong', { class: 'govuk-service-navigation__active-fallback' }, text) : text)));
   }
   clear(bar);
-  if (me) bar.append('Signed in as ', h('strong', {}, me.full_name || me.email),
-    me.roles.includes('commissioner') ? null : [' ', h('a', { class: 'govuk-link', href: '/authenticator' }, 'Two-step sign-in')]);
+  if (me) {
+    bar.append('Signed in as ', h('strong', {}, me.full_name || me.email));
+    if (!me.roles.includes('commissioner')) bar.append(' ', h('a', { class: 'govuk-link', href: '/authenticator' }, 'Two-step sign-in'));
+  }
 }
 
 // Announcements from the support team appear on the first page after signing in.
