@@ -35,6 +35,11 @@ export function readDate(values, id) {
   return Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== iso ? null : iso;
 }
 
+// Approved holiday from tomorrow on: the ledger counts holiday as taken on its day.
+const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
+const comingUp = (ledger) => ledger.bookings.filter((b) => b.status === 'approved' && b.first_day > today())
+  .reduce((sum, b) => sum + Number(b.hours), 0);
+
 const addYear = (iso, n) => `${Number(iso.slice(0, 4)) + n}${iso.slice(4)}`;
 
 function totals(ledger) {
@@ -42,8 +47,9 @@ function totals(ledger) {
     ['Leave year', `${formatDate(ledger.leave_year_start)} to ${formatDate(ledger.leave_year_end)}`],
     ['Brought forward', hoursText(ledger.brought_forward.shown)],
     ['Built up so far', hoursText(ledger.accrued.shown)],
-    ['Taken or booked', hoursText(ledger.taken.shown)],
+    ['Taken so far', hoursText(ledger.taken.shown)],
     ['Left to take', h('strong', {}, hoursText(ledger.carried_forward.shown))],
+    ['Approved and still to come', hoursText(shown(comingUp(ledger)))],
   ]);
 }
 
@@ -104,13 +110,13 @@ export async function employer(ctx) {
         form));
   });
   const rows = ledgers.map((l, i) => (l.error
-    ? [pas[i].pa_name, l.error.message, '', '']
-    : [link(`/holiday/${encodeURIComponent(l.pa_id)}`, l.pa_name), hoursText(l.accrued.shown), hoursText(l.taken.shown), hoursText(l.carried_forward.shown)]));
+    ? [pas[i].pa_name, l.error.message, '', '', '']
+    : [link(`/holiday/${encodeURIComponent(l.pa_id)}`, l.pa_name), hoursText(l.accrued.shown), hoursText(l.taken.shown), hoursText(l.carried_forward.shown), hoursText(shown(comingUp(l)))]));
   ctx.show('Holiday', heading('Holiday'),
     h('h2', { class: 'govuk-heading-m' }, 'Waiting for your decision'),
     cards.length ? cards : p('No holiday is waiting for your decision.'),
     h('h2', { class: 'govuk-heading-m' }, 'Your PAs this leave year'),
-    pas.length ? table('Holiday built up and taken', ['PA', 'Built up', 'Taken or booked', 'Left to take'], rows)
+    pas.length ? table('Holiday built up and taken', ['PA', 'Built up', 'Taken so far', 'Left to take', 'Approved and still to come'], rows)
       : p('You have no PAs yet. ', link('/pas/add', 'Add a PA'), '.'));
 }
 
