@@ -1,9 +1,9 @@
 """Journey 8, feedback and suggestions (RULES 2.7, issue 13): an employer sends feedback (the form's
 errors first) and posts two suggestions, voting with the keyboard alone (and withdrawing one vote);
 another person votes through the API. The support team answers the feedback inside its 48 hours (the
-sender is emailed), marks one suggestion planned with a comment, merges the duplicate (who voted for
-both counts once) and hides one with a reason; the removed lists show both. The employer reads the
-answer and the new status."""
+sender is emailed) and closes another, marks one suggestion planned with a comment, merges the
+duplicate (who voted for both counts once) and hides one with a reason; the removed lists show both.
+The employer reads the answer and the new status."""
 from __future__ import annotations
 
 import os
@@ -78,6 +78,8 @@ def test_feedback_suggestions_and_the_support_inbox(page, api, screen):
     for title in (wanted, duplicate, wanted):
         assert api.call("PUT", f"/suggestions/{_suggestion(api, voter, title)['id']}/vote", voter).status_code == 200
     assert api.call("POST", "/suggestions", boss, json={"title": personal, "description": "Ring me any time."}).status_code == 201
+    thanks = f"Thank you, nothing to answer. ({tag})"
+    assert api.call("POST", "/feedback", boss, json={"category": "other", "text": thanks}).status_code == 201
 
     # --- the support team: the inbox with the 48-hour clock, an answer emailed
     api.token(SUPPORT)
@@ -93,6 +95,9 @@ def test_feedback_suggestions_and_the_support_inbox(page, api, screen):
     expect(page.get_by_text("Your answer to Fay Feedback is sent")).to_be_visible()
     expect(page.locator(".govuk-summary-card", has_text=question)).to_have_count(0)
     assert f"use your browser's Print. ({tag})" in mail_to(api, employer, "Print")["body"]
+    page.locator(".govuk-summary-card", has_text=thanks).get_by_role("button", name="Close Fay Feedback's feedback without answering").click()
+    expect(page.get_by_text("Fay Feedback's feedback is closed")).to_be_visible()
+    expect(page.locator(".govuk-summary-card", has_text=thanks)).to_have_count(0)
 
     # --- suggestions: planned with a comment, the duplicate merged, the personal one hidden
     go_to(page, "Suggestions")
@@ -134,6 +139,7 @@ def test_feedback_suggestions_and_the_support_inbox(page, api, screen):
     answered = page.locator(".govuk-summary-card", has_text=question)
     expect(answered).to_contain_text("Answered")
     expect(answered).to_contain_text(f"Open the rota and use your browser's Print. ({tag})")
+    expect(page.locator(".govuk-summary-card", has_text=thanks)).to_contain_text("Closed")
     go_to(page, "Suggestions")
     card = page.locator(".govuk-summary-card", has_text=wanted)
     expect(card).to_contain_text("Planned")

@@ -1,7 +1,8 @@
-"""Journey 5, holiday (RULES 2.4): a PA asks for holiday with the keyboard alone (the form's errors
-first), the employer approves it from the bookings waiting, reads the PA's ledger for this leave year
-and the previous one, and the PA sees it approved. An employer of the test's own, with a pay cycle;
-the service's and the browser's clocks fixed on Wednesday 2 December 2026, so January 2027 is to come."""
+"""Journey 5, holiday (RULES 2.4): a PA cancels a request, then asks for holiday with the keyboard
+alone (the form's errors first); the employer approves it from the bookings waiting, reads the PA's
+ledger for this leave year and the previous one, and the PA sees it approved. An employer of the
+test's own, with a pay cycle; the service's and the browser's clocks fixed on Wednesday 2 December
+2026, so January 2027 is to come."""
 from __future__ import annotations
 
 import re
@@ -30,16 +31,22 @@ def test_book_and_approve_holiday(page, api, on_2_december):
     settings = api.call("PUT", f"/employers/{employer_id}/settings", boss, json={
         "version": 1, "funded_hours_per_week": 20, "pay_cycle": "two_weekly", "first_period_start": "2026-04-06"})
     assert settings.status_code == 200, settings.text
-    worker, _ = new_pa(api, employer, employer_id, full_name="Pat Leave")
-    api.token(worker)
+    worker, pa_id = new_pa(api, employer, employer_id, full_name="Pat Leave")
+    asked = api.call("POST", f"/employers/{employer_id}/pas/{pa_id}/holiday/bookings", api.token(worker), json={
+        "first_day": "2027-02-01", "last_day": "2027-02-01", "hours": 4, "note": "Dentist"})
+    assert asked.status_code == 201, asked.text
 
     # --- the PA: their ledger, and a request made with the keyboard alone
     sign_in(page, worker, PASSWORD)
     go_to(page, "My holiday")
     expect(page.get_by_role("heading", name="My holiday")).to_be_visible()
     expect(page.locator(".govuk-summary-list").first).to_contain_text("Left to take")
-    expect(page.get_by_text("No holiday booked in this leave year.")).to_be_visible()
+    booked = page.get_by_role("region", name=re.compile("Holiday booked with"))
+    expect(booked).to_contain_text("Monday 1 February 2027")
     check(page, "pa-ledger")
+    booked.get_by_role("button", name=re.compile("^Cancel request.*Monday 1 February 2027")).click()
+    expect(page.get_by_text("Your holiday request is cancelled")).to_be_visible()
+    expect(booked.get_by_role("row", name=re.compile("Dentist"))).to_contain_text("Cancelled")
     ask = page.get_by_role("button", name=re.compile("^Ask for holiday"))
     tab_to(page, ask)
     page.keyboard.press("Enter")
@@ -61,7 +68,6 @@ def test_book_and_approve_holiday(page, api, on_2_december):
     tab_to(page, page.get_by_role("button", name="Send request"))
     page.keyboard.press("Enter")
     expect(page.get_by_text("Your holiday request is sent")).to_be_visible()
-    booked = page.get_by_role("region", name=re.compile("Holiday booked with"))
     expect(booked).to_contain_text("Monday 11 January 2027 to Tuesday 12 January 2027")
     expect(booked).to_contain_text("Waiting for a decision")
     expect(booked).to_contain_text("Family visit")

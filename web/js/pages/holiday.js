@@ -53,10 +53,28 @@ function totals(ledger) {
   ]);
 }
 
-function bookingsTable(ledger, caption) {
+function bookingsTable(ledger, caption, action = null) {
   if (!ledger.bookings.length) return p('No holiday booked in this leave year.');
-  return table(caption, ['Days', 'Hours', 'Status', 'Note'],
-    ledger.bookings.map((b) => [days(b), shown(b.hours), statusTag(b.status), b.note || '']), { numeric: [1] });
+  return table(caption, ['Days', 'Hours', 'Status', 'Note', ...(action ? ['Action'] : [])],
+    ledger.bookings.map((b) => [days(b), shown(b.hours), statusTag(b.status), b.note || '', ...(action ? [action(b)] : [])]), { numeric: [1] });
+}
+
+// The PA cancels a request the employer has not decided yet (approved holiday: the employer cancels it).
+function cancelRequest(ctx, ledger, booking) {
+  if (booking.status !== 'requested') return '';
+  const form = h('form', { novalidate: true },
+    h('button', { type: 'submit', class: 'govuk-button govuk-button--secondary govuk-!-margin-bottom-0', 'data-module': 'govuk-button' },
+      'Cancel request', h('span', { class: 'govuk-visually-hidden' }, `, ${days(booking)}`)));
+  submitting(form, async () => {
+    try {
+      await api.post(`${ledgerPath(ledger.employer_id, ledger.pa_id)}/bookings/${encodeURIComponent(booking.booking_id)}/cancel`,
+        { version: booking.version, leave_year_start: booking.leave_year_start });
+      ctx.navigate('/pa/holiday', { message: { title: 'Your holiday request is cancelled', text: `${days(booking)}.` } });
+    } catch (error) {
+      showErrors(form, [{ field: null, text: error.message }]);
+    }
+  });
+  return form;
 }
 
 function periodsTable(ledger) {
@@ -157,7 +175,7 @@ export async function pa(ctx) {
     return [h('h2', { class: 'govuk-heading-m' }, title), totals(l),
       p(h('a', { class: 'govuk-button', 'data-module': 'govuk-button', role: 'button', draggable: 'false',
         href: `/pa/holiday/${encodeURIComponent(e.employer_id)}/book` }, 'Ask for holiday', h('span', { class: 'govuk-visually-hidden' }, ` from ${title}`))),
-      bookingsTable(l, `Holiday booked with ${title}`)];
+      bookingsTable(l, `Holiday booked with ${title}`, (b) => cancelRequest(ctx, l, b))];
   }));
   ctx.show('My holiday', heading('My holiday'),
     active.length ? sections : p('You have no current employment, so there is no holiday to show.'));
