@@ -1,5 +1,5 @@
 """Journey 5, holiday (RULES 2.4): a PA cancels a request, then asks for holiday with the keyboard
-alone (the form's errors first); the employer approves it from the bookings waiting, reads the PA's
+alone (the form's errors first); the employer declines another and approves it from the bookings waiting, reads the PA's
 ledger for this leave year and the previous one, and the PA sees it approved. An employer of the
 test's own, with a pay cycle; the service's and the browser's clocks fixed on Wednesday 2 December
 2026, so January 2027 is to come."""
@@ -72,16 +72,24 @@ def test_book_and_approve_holiday(page, api, on_2_december):
     expect(booked).to_contain_text("Waiting for a decision")
     expect(booked).to_contain_text("Family visit")
     check(page, "requested")
+    page.get_by_role("link", name="Next leave year with Hana Holiday").click()
+    expect(page.get_by_role("region", name=re.compile("Holiday booked with")).or_(page.get_by_text("No holiday booked"))).to_be_visible()
+    expect(page.locator(".govuk-summary-list").first).to_contain_text("Thursday 1 April 2027 to Friday 31 March 2028")
     sign_out(page)
+    declined = api.call("POST", f"/employers/{employer_id}/pas/{pa_id}/holiday/bookings", api.token(worker), json={
+        "first_day": "2027-03-01", "last_day": "2027-03-01", "hours": 3, "note": "Concert"})
+    assert declined.status_code == 201, declined.text
 
-    # --- the employer: the request waiting, approved; the PA's ledger this leave year and the one before
+    # --- the employer: one request declined, the other approved; the PA's ledger this leave year and the one before
     sign_in(page, employer, PASSWORD)
     go_to(page, "Holiday")
     expect(page.get_by_role("heading", name="Holiday", exact=True)).to_be_visible()
-    waiting = page.locator(".govuk-summary-card", has=page.get_by_role("button", name=re.compile("^Approve Pat Leave's holiday")))
+    waiting = page.locator(".govuk-summary-card", has_text="Family visit").filter(has=page.get_by_role("button", name=re.compile("^Approve")))
     expect(waiting).to_contain_text("Monday 11 January 2027 to Tuesday 12 January 2027")
     expect(waiting).to_contain_text("15.00")
     check(page, "employer-waiting")
+    page.get_by_role("button", name="Decline Pat Leave's holiday, Monday 1 March 2027").click()
+    expect(page.get_by_text("Pat Leave's holiday is declined")).to_be_visible()
     waiting.get_by_role("button", name=re.compile("^Approve Pat Leave's holiday")).click()
     expect(page.get_by_text("Pat Leave's holiday is approved")).to_be_visible()
     expect(page.get_by_text("No holiday is waiting for your decision.")).to_be_visible()
@@ -92,7 +100,10 @@ def test_book_and_approve_holiday(page, api, on_2_december):
     balance.get_by_role("link", name="See Pat Leave's holiday ledger").click()
     expect(page.get_by_role("heading", name="Pat Leave's holiday")).to_be_visible()
     expect(page.get_by_role("heading", name="Pat Leave's holiday")).to_contain_text("Leave year 2026 to 2027")
-    expect(page.get_by_role("region", name="Bookings this leave year")).to_contain_text("Approved")
+    bookings = page.get_by_role("region", name="Bookings this leave year")
+    expect(bookings.get_by_role("row", name=re.compile("January"))).to_contain_text("Approved")
+    expect(bookings.get_by_role("row", name=re.compile("Concert"))).to_contain_text("Declined")
+    expect(bookings.get_by_role("row", name=re.compile("Dentist"))).to_contain_text("Cancelled")
     expect(page.get_by_role("region", name="Pay period by pay period")).to_contain_text("Monday 6 April 2026 to Sunday 19 April 2026")
     check(page, "ledger")
     page.get_by_role("link", name="Previous leave year").click()
@@ -103,4 +114,6 @@ def test_book_and_approve_holiday(page, api, on_2_december):
     # --- the PA sees the answer
     sign_in(page, worker, PASSWORD)
     go_to(page, "My holiday")
-    expect(page.get_by_role("region", name=re.compile("Holiday booked with"))).to_contain_text("Approved")
+    booked = page.get_by_role("region", name=re.compile("Holiday booked with"))
+    expect(booked.get_by_role("row", name=re.compile("January"))).to_contain_text("Approved")
+    expect(booked.get_by_role("row", name=re.compile("Concert"))).to_contain_text("Declined")

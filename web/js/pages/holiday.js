@@ -168,16 +168,22 @@ export async function pa(ctx) {
     const title = e.employer_name || 'Your employer';
     let l;
     try {
-      l = await api.get(ledgerPath(e.employer_id, me.user_id) + api.q({ leave_year_start: ctx.query.get('year') }));
+      // Employers' leave years may start on different days: ?year= is for the employer named in ?employer=.
+      const year = ctx.query.get('employer') === e.employer_id ? ctx.query.get('year') : null;
+      l = await api.get(ledgerPath(e.employer_id, me.user_id) + api.q({ leave_year_start: year }));
     } catch (error) {
       return [h('h2', { class: 'govuk-heading-m' }, title), p(error.message)];
     }
     return [h('h2', { class: 'govuk-heading-m' }, title), totals(l),
       p(h('a', { class: 'govuk-button', 'data-module': 'govuk-button', role: 'button', draggable: 'false',
         href: `/pa/holiday/${encodeURIComponent(e.employer_id)}/book` }, 'Ask for holiday', h('span', { class: 'govuk-visually-hidden' }, ` from ${title}`))),
-      bookingsTable(l, `Holiday booked with ${title}`, (b) => cancelRequest(ctx, l, b))];
+      bookingsTable(l, `Holiday booked with ${title}`, (b) => cancelRequest(ctx, l, b)),
+      h('nav', { 'aria-label': `Leave years with ${title}` }, h('ul', { class: 'govuk-list' },
+        [[-1, 'Previous leave year'], [1, 'Next leave year']].map(([n, text]) => h('li', {},
+          link(`/pa/holiday${api.q({ employer: e.employer_id, year: addYear(l.leave_year_start, n) })}`, text, { 'aria-label': `${text} with ${title}` })))))];
   }));
   ctx.show('My holiday', heading('My holiday'),
+    ctx.query.get('year') ? p(link('/pa/holiday', 'Back to this leave year')) : null,
     active.length ? sections : p('You have no current employment, so there is no holiday to show.'));
 }
 
