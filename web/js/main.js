@@ -88,6 +88,20 @@ page('/pa/details/:employer_id', paHome, 'details');
 // Rota and timesheets.
 
 // Holiday, "download my data", the audit pack, feedback and suggestions.
+const holiday = () => import('./pages/holiday.js');
+const yourData = () => import('./pages/your-data.js');
+const feedback = () => import('./pages/feedback.js');
+page('/holiday', holiday, 'employer');
+page('/holiday/:pa_id', holiday, 'ledger');
+page('/pa/holiday', holiday, 'pa');
+page('/pa/holiday/:employer_id/book', holiday, 'book');
+page('/your-data', yourData, 'default');
+page('/feedback', feedback, 'feedback');
+page('/feedback/inbox', feedback, 'inbox');
+page('/suggestions', feedback, 'suggestions');
+page('/suggestions/new', feedback, 'suggest');
+page('/suggestions/removed', feedback, 'removed');
+page('/suggestions/:id/manage', feedback, 'manage');
 
 page('/accessibility', info, 'accessibility', { auth: false });
 page('/privacy', info, 'privacy', { auth: false });

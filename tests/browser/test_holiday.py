@@ -1,0 +1,119 @@
+"""Journey 5, holiday (RULES 2.4): a PA cancels a request, then asks for holiday with the keyboard
+alone (the form's errors first); the employer declines another and approves it from the bookings waiting, reads the PA's
+ledger for this leave year and the previous one, and the PA sees it approved. An employer of the
+test's own, with a pay cycle; the service's and the browser's clocks fixed on Wednesday 2 December
+2026, so January 2027 is to come."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PASSWORD, check, go_to, new_employer, new_pa, sign_in, sign_out, tab_to
+
+NOW = "2026-12-02T10:00:00+00:00"
+
+
+@pytest.fixture
+def on_2_december(api, page):
+    assert api.call("PUT", "/_local/clock", json={"at": NOW}).status_code == 200
+    page.clock.set_fixed_time(NOW)
+    try:
+        yield
+    finally:
+        api.call("PUT", "/_local/clock", json={"at": None})
+
+
+def test_book_and_approve_holiday(page, api, on_2_december):
+    employer, employer_id = new_employer(api, full_name="Hana Holiday")
+    boss = api.token(employer)
+    settings = api.call("PUT", f"/employers/{employer_id}/settings", boss, json={
+        "version": 1, "funded_hours_per_week": 20, "pay_cycle": "two_weekly", "first_period_start": "2026-04-06"})
+    assert settings.status_code == 200, settings.text
+    worker, pa_id = new_pa(api, employer, employer_id, full_name="Pat Leave")
+    asked = api.call("POST", f"/employers/{employer_id}/pas/{pa_id}/holiday/bookings", api.token(worker), json={
+        "first_day": "2027-02-01", "last_day": "2027-02-01", "hours": 4, "note": "Dentist"})
+    assert asked.status_code == 201, asked.text
+
+    # --- the PA: their ledger, and a request made with the keyboard alone
+    sign_in(page, worker, PASSWORD)
+    go_to(page, "My holiday")
+    expect(page.get_by_role("heading", name="My holiday")).to_be_visible()
+    expect(page.locator(".govuk-summary-list").first).to_contain_text("Left to take")
+    booked = page.get_by_role("region", name=re.compile("Holiday booked with"))
+    expect(booked).to_contain_text("Monday 1 February 2027")
+    check(page, "pa-ledger")
+    booked.get_by_role("button", name=re.compile("^Cancel request.*Monday 1 February 2027")).click()
+    expect(page.get_by_text("Your holiday request is cancelled")).to_be_visible()
+    expect(booked.get_by_role("row", name=re.compile("Dentist"))).to_contain_text("Cancelled")
+    ask = page.get_by_role("button", name=re.compile("^Ask for holiday"))
+    tab_to(page, ask)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Ask for holiday")).to_be_focused()
+    check(page, "book")
+    tab_to(page, page.get_by_role("button", name="Send request"))
+    page.keyboard.press("Enter")
+    errors = page.locator(".govuk-error-summary")
+    expect(errors).to_be_focused()
+    expect(errors).to_contain_text("Enter the first day as a real date")
+    expect(errors).to_contain_text("Enter the hours as a number more than 0")
+    assert page.title().startswith("Error: ")
+    check(page, "book-errors")
+    tab_to(page, page.locator("#first-day"))
+    for text in ("11", "1", "2027", "12", "1", "2027", "15"):  # first day, last day, hours
+        page.keyboard.type(text)
+        page.keyboard.press("Tab")
+    page.keyboard.type("Family visit")
+    tab_to(page, page.get_by_role("button", name="Send request"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Your holiday request is sent")).to_be_visible()
+    expect(booked).to_contain_text("Monday 11 January 2027 to Tuesday 12 January 2027")
+    expect(booked).to_contain_text("Waiting for a decision")
+    expect(booked).to_contain_text("Family visit")
+    check(page, "requested")
+    page.get_by_role("link", name="Next leave year with Hana Holiday").click()
+    expect(page.get_by_role("region", name=re.compile("Holiday booked with")).or_(page.get_by_text("No holiday booked"))).to_be_visible()
+    expect(page.locator(".govuk-summary-list").first).to_contain_text("Thursday 1 April 2027 to Friday 31 March 2028")
+    sign_out(page)
+    declined = api.call("POST", f"/employers/{employer_id}/pas/{pa_id}/holiday/bookings", api.token(worker), json={
+        "first_day": "2027-03-01", "last_day": "2027-03-01", "hours": 3, "note": "Concert"})
+    assert declined.status_code == 201, declined.text
+
+    # --- the employer: one request declined, the other approved; the PA's ledger this leave year and the one before
+    sign_in(page, employer, PASSWORD)
+    go_to(page, "Holiday")
+    expect(page.get_by_role("heading", name="Holiday", exact=True)).to_be_visible()
+    waiting = page.locator(".govuk-summary-card", has_text="Family visit").filter(has=page.get_by_role("button", name=re.compile("^Approve")))
+    expect(waiting).to_contain_text("Monday 11 January 2027 to Tuesday 12 January 2027")
+    expect(waiting).to_contain_text("15.00")
+    check(page, "employer-waiting")
+    page.get_by_role("button", name="Decline Pat Leave's holiday, Monday 1 March 2027").click()
+    expect(page.get_by_text("Pat Leave's holiday is declined")).to_be_visible()
+    waiting.get_by_role("button", name=re.compile("^Approve Pat Leave's holiday")).click()
+    expect(page.get_by_text("Pat Leave's holiday is approved")).to_be_visible()
+    expect(page.get_by_text("No holiday is waiting for your decision.")).to_be_visible()
+    balance = page.locator(".govuk-summary-card", has=page.get_by_role("link", name="See Pat Leave's holiday ledger"))
+    expect(balance).to_have_text(re.compile(r"Built up so far\s*112.00 hours\s*Taken so far\s*0.00 hours\s*Left to take\s*112.00 hours"
+                                            r"\s*Approved and still to come\s*15.00 hours"))  # 20 h x 5.6 weeks
+    check(page, "approved")
+    balance.get_by_role("link", name="See Pat Leave's holiday ledger").click()
+    expect(page.get_by_role("heading", name="Pat Leave's holiday")).to_be_visible()
+    expect(page.get_by_role("heading", name="Pat Leave's holiday")).to_contain_text("Leave year 2026 to 2027")
+    bookings = page.get_by_role("region", name="Bookings this leave year")
+    expect(bookings.get_by_role("row", name=re.compile("January"))).to_contain_text("Approved")
+    expect(bookings.get_by_role("row", name=re.compile("Concert"))).to_contain_text("Declined")
+    expect(bookings.get_by_role("row", name=re.compile("Dentist"))).to_contain_text("Cancelled")
+    expect(page.get_by_role("region", name="Pay period by pay period")).to_contain_text("Monday 6 April 2026 to Sunday 19 April 2026")
+    check(page, "ledger")
+    page.get_by_role("link", name="Previous leave year").click()
+    expect(page.get_by_role("heading", name="Pat Leave's holiday")).to_contain_text("Leave year 2025 to 2026")
+    expect(page.get_by_text("No holiday booked in this leave year.")).to_be_visible()
+    sign_out(page)
+
+    # --- the PA sees the answer
+    sign_in(page, worker, PASSWORD)
+    go_to(page, "My holiday")
+    booked = page.get_by_role("region", name=re.compile("Holiday booked with"))
+    expect(booked.get_by_role("row", name=re.compile("January"))).to_contain_text("Approved")
+    expect(booked.get_by_role("row", name=re.compile("Concert"))).to_contain_text("Declined")

@@ -1,0 +1,72 @@
+// Journey 6: "download my data" for everyone, and for an employer the audit pack of a date range.
+// Each file is made while the person waits: the page says so (a live region), then gives the link.
+import * as api from '../api.js';
+import { h, heading, p, button, formatDate, formatDateTime } from '../dom.js';
+import { fieldset, submitting, showErrors, clearErrors, apiErrors } from '../forms.js';
+import { dateInput, readDate } from './holiday.js';
+
+function making(result, what) {
+  result.replaceChildren(h('div', { role: 'status' },
+    h('p', { class: 'govuk-body govuk-!-font-weight-bold' }, `We are making ${what}.`),
+    p('This can take a minute. Stay on this page: the link to download it appears here.')));
+}
+
+function ready(result, made, text, filename) {
+  result.replaceChildren(h('div', { class: 'govuk-panel govuk-panel--confirmation govuk-!-text-align-left' },
+    h('h2', { class: 'govuk-panel__title govuk-!-font-size-27' }, 'Your file is ready'),
+    h('div', { class: 'govuk-panel__body govuk-!-font-size-19' }, `The link works until ${formatDateTime(made.expires_at)}.`)),
+  p(h('a', { class: 'govuk-link', href: made.download_url, download: filename, id: `${filename.split('.')[0]}-link` }, text)));
+  result.querySelector('a').focus();
+}
+
+export default async function yourData(ctx) {
+  const me = await api.me();
+  const isEmployer = me.roles.includes('employer');
+  const mine = h('form', { novalidate: true },
+    p('A copy of your account and of what you wrote: your feedback with the answers, and your suggestions. It is a CSV file, which opens in a spreadsheet.'),
+    button('Make my file'));
+  const mineResult = h('div', { 'aria-live': 'polite', id: 'my-data-result' });
+  const sections = [h('h2', { class: 'govuk-heading-m' }, 'Download my data'), mine, mineResult];
+  let pack = null;
+  const packResult = h('div', { 'aria-live': 'polite', id: 'audit-pack-result' });
+  if (isEmployer) {
+    pack = h('form', { novalidate: true },
+      fieldset('Audit pack', [
+        h('div', { class: 'govuk-hint' }, 'For your council or an auditor: timesheets with who submitted and approved them, hours against funded hours, holiday, your PAs and working-time warnings, as CSV files in one zip file.'),
+        dateInput({ id: 'from', legend: 'From', hint: 'For example, 1 4 2026' }),
+        dateInput({ id: 'to', legend: 'To', hint: 'At most 800 days after the first day' })]),
+      button('Make the audit pack'));
+    sections.push(pack, packResult);
+  }
+  ctx.show('Your data', heading('Your data'), sections);
+  submitting(mine, async () => {
+    clearErrors(mine);
+    making(mineResult, 'your file');
+    try {
+      ready(mineResult, await api.post('/exports', { kind: 'my_data' }), 'Download my data (CSV)', 'my-data.csv');
+    } catch (error) {
+      mineResult.replaceChildren();
+      showErrors(mine, [{ field: null, text: error.message }]);
+    }
+  });
+  if (pack) {
+    submitting(pack, async (values) => {
+      const from = readDate(values, 'from');
+      const to = readDate(values, 'to');
+      const errors = [];
+      if (!from) errors.push({ field: 'from', text: 'Enter the first day as a real date, for example 1 4 2026' });
+      if (!to) errors.push({ field: 'to', text: 'Enter the last day as a real date, for example 31 3 2027' });
+      if (from && to && to < from) errors.push({ field: 'to', text: 'The last day must be the same as or after the first day' });
+      if (errors.length) return showErrors(pack, errors);
+      clearErrors(pack);
+      making(packResult, 'the audit pack');
+      try {
+        ready(packResult, await api.post('/employer/audit-pack', { from, to }),
+          `Download the audit pack, ${formatDate(from)} to ${formatDate(to)} (zip)`, 'audit-pack.zip');
+      } catch (error) {
+        packResult.replaceChildren();
+        showErrors(pack, apiErrors(error, { from: 'From', to: 'To' }, 'from'));
+      }
+    });
+  }
+}
