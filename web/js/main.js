@@ -55,6 +55,16 @@ page('/case', enforcement, 'oneCase');
 // Employer sign-up, PAs and the PA's home.
 
 // Rota and timesheets.
+const rota = () => import('./pages/rota.js');
+const timesheets = () => import('./pages/timesheets.js');
+page('/rota', rota, 'week');
+page('/rota/add', rota, 'add');
+page('/rota/:pa_id/:day/:shift_id', rota, 'shift');
+page('/pa/rota', rota, 'paWeek');
+page('/timesheets', timesheets, 'queue');
+page('/timesheets/:pa_id/:period_start', timesheets, 'employerTimesheet');
+page('/pa/timesheets', timesheets, 'paPeriods');
+page('/pa/timesheets/:employer_id/:period_start', timesheets, 'paTimesheet');
 
 // Holiday, "download my data", the audit pack, feedback and suggestions.
 
