@@ -87,7 +87,9 @@ export async function week(ctx) {
   const asked = ctx.query.get('week');
   const start = mondayOf(isDay(asked) ? asked : today());
   const end = addDays(start, 6);
-  const [rota, pas] = await Promise.all([api.get(`/employer/rota${api.q({ from: start, to: end })}`), allPas(me.user_id)]);
+  // One request after the other: the local API server answered two different routes at once with one's query model.
+  const rota = await api.get(`/employer/rota${api.q({ from: start, to: end })}`);
+  const pas = await allPas(me.user_id);
   const view = ctx.query.get('view') || (window.matchMedia('(min-width: 641px)').matches ? 'table' : 'list');
   const byShift = warningsByShift(rota.warnings);
   const general = rota.warnings.filter((w) => !w.shift_ids.length);
@@ -282,7 +284,8 @@ export async function paWeek(ctx) {
   const asked = ctx.query.get('week');
   const start = mondayOf(isDay(asked) ? asked : today());
   const end = addDays(start, 6);
-  const [rota, jobs] = await Promise.all([api.get(`/pa/rota${api.q({ from: start, to: end })}`), api.get('/me/employments')]);
+  const rota = await api.get(`/pa/rota${api.q({ from: start, to: end })}`);
+  const jobs = await api.get('/me/employments');
   const names = Object.fromEntries(jobs.employments.map((e) => [e.employer_id, e.employer_name || 'Your employer']));
   const byShift = warningsByShift(rota.warnings);
   const title = `Your shifts for the week of ${formatDate(start)}`;

@@ -149,7 +149,8 @@ export async function paPeriods(ctx) {
   const me = await api.me();
   const jobs = (await api.get('/me/employments')).employments.filter((e) => e.status !== 'archived');
   const title = 'My timesheets';
-  const sections = await Promise.all(jobs.map(async (job) => {
+  const sections = [];
+  for (const job of jobs) sections.push(await (async () => {
     const name = job.employer_name || 'Your employer';
     let periods;
     try {
@@ -164,14 +165,15 @@ export async function paPeriods(ctx) {
       h('ul', { class: 'govuk-list' }, periods.map((ts) => h('li', {},
         link(`/pa/timesheets/${encodeURIComponent(job.employer_id)}/${ts.period_start}`, periodWords(ts.period_start, ts.period_end)), ' ', statusTag(ts.status)))),
       p(link(`/pa/timesheets/${encodeURIComponent(job.employer_id)}/${addDays(periods[1].period_start, -1)}`, 'An earlier pay period')));
-  }));
+  })());
   ctx.show(title, heading(title), jobs.length ? sections : p('You have no current employments.'));
 }
 
 export async function paTimesheet(ctx) {
   const { employer_id: employerId, period_start: asked } = ctx.params;
   const me = await api.me();
-  const [ts, jobs] = await Promise.all([myPeriod(employerId, me.user_id, isDay(asked) ? asked : today()), api.get('/me/employments')]);
+  const ts = await myPeriod(employerId, me.user_id, isDay(asked) ? asked : today());
+  const jobs = await api.get('/me/employments');
   const job = jobs.employments.find((e) => e.employer_id === employerId);
   const employer = (job && job.employer_name) || 'your employer';
   const path = `/employers/${encodeURIComponent(employerId)}/pas/${encodeURIComponent(me.user_id)}/timesheets/${ts.period_start}`;
