@@ -1,8 +1,9 @@
 """Journey 4, timesheets, for an employer and a PA of their own: the PA's timesheet of the pay period
 that has just ended starts from the rota; they change a day and submit it; the employer returns it
 with a reason (an empty reason explained first); the PA reads the reason, corrects it and submits
-again; the employer approves it by keyboard alone and reads its versions and the hours against
-their funded hours."""
+again; the employer approves it by keyboard alone, reads its versions and the hours against their
+funded hours, and corrects the approved timesheet with a reason (a new version). The PA also reads
+their shifts of another week."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -50,6 +51,10 @@ def test_timesheet_submit_return_correct_approve(page, api, screen):
     item = page.get_by_role("listitem").filter(has=page.get_by_role("link", name=period))
     expect(item).to_contain_text("Not submitted")
     check(page, "pa-periods")
+    page.goto(f"/pa/rota?week={start}")  # the PA's shifts of another week
+    expect(page.get_by_role("heading", name="09:00 to 17:00 for Tess Payer")).to_be_visible()
+    check(page, "pa-rota")
+    page.goto("/pa/timesheets")
     page.get_by_role("link", name=period).click()
     expect(page.get_by_role("heading", name="Your timesheet")).to_be_visible()
     expect(page.get_by_text("This starts as your rota.")).to_be_visible()
@@ -113,3 +118,17 @@ def test_timesheet_submit_return_correct_approve(page, api, screen):
     expect(versions.get_by_role("row").filter(has_text="Returned")).to_contain_text("Monday ended at 17:30, not 18:00")
     expect(versions.get_by_role("row").last).to_contain_text("Started from the rota")
     check(page, "versions")
+
+    # The employer corrects the approved timesheet: the second Monday ended at 16:00.
+    page.get_by_role("link", name="Correct this timesheet").click()
+    expect(page.get_by_role("heading", name="Correct Pat Worker’s timesheet")).to_be_visible()
+    page.get_by_role("group", name=_long(start + timedelta(days=7)), exact=True).get_by_label("Finished at").fill("16:00")
+    page.get_by_role("button", name="Save the correction").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter why you are correcting the timesheet")
+    check(page, "correct-error")
+    page.get_by_label("Why are you correcting it?").fill("Left early on the 2nd Monday")
+    page.get_by_role("button", name="Save the correction").click()
+    expect(page.get_by_text("Pat Worker’s timesheet corrected")).to_be_visible()
+    expect(page.locator(".govuk-summary-list").first).to_contain_text("14.5")
+    expect(versions.get_by_role("row").nth(1)).to_contain_text("Corrected")
+    expect(versions.get_by_role("row").nth(1)).to_contain_text("Left early on the 2nd Monday")

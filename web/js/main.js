@@ -63,6 +63,7 @@ page('/rota/:pa_id/:day/:shift_id', rota, 'shift');
 page('/pa/rota', rota, 'paWeek');
 page('/timesheets', timesheets, 'queue');
 page('/timesheets/:pa_id/:period_start', timesheets, 'employerTimesheet');
+page('/timesheets/:pa_id/:period_start/correct', timesheets, 'correct');
 page('/pa/timesheets', timesheets, 'paPeriods');
 page('/pa/timesheets/:employer_id/:period_start', timesheets, 'paTimesheet');
 

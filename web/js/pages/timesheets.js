@@ -40,17 +40,24 @@ function weeksTable(caption, comparison) {
 }
 
 function shiftLine(s) {
-  return `${KINDS[s.kind]}, ${s.start} to ${s.end}: ${s.description}`;
+  const breaks = s.breaks.map((b) => `, break ${b.start} to ${b.end}`).join('');
+  return `${KINDS[s.kind]}, ${s.start} to ${s.end}${breaks}`;
 }
 
-// What both people see: hours, the differences from the plan, warnings and every version.
-function details(ts, whoIs) {
+// What both people see first: the period, its status and hours, and why it was returned.
+function overview(ts) {
   const returned = [...ts.versions].reverse().find((v) => v.action === 'returned');
   return [
     summaryList([['Pay period', periodWords(ts.period_start, ts.period_end)], ['Status', statusTag(ts.status)], ['Hours worked', hours(ts.hours)],
       ts.contracted.period.allowed !== null ? ['Contracted hours', hours(ts.contracted.period.allowed)] : null].filter(Boolean)),
     ts.contracted.notes.map((n) => inset(n)),
     ts.status === 'returned' && returned ? inset(h('strong', {}, 'Returned with this reason: '), returned.reason) : null,
+  ];
+}
+
+// Then the differences from the plan, the working-time warnings and every version.
+function history(ts, whoIs) {
+  return [
     h('h2', { class: 'govuk-heading-m' }, 'Differences from the rota'),
     ts.differences_from_plan.length ? h('ul', { class: 'govuk-list govuk-list--bullet' }, ts.differences_from_plan.map((d) => h('li', {}, d))) : p('None: the hours are as planned.'),
     ts.warnings.length ? [h('h2', { class: 'govuk-heading-m' }, 'Working-time warnings'), ts.warnings.map(warningText)] : null,
@@ -64,6 +71,50 @@ function worked(ts) {
   return ts.shifts.length
     ? table('Shifts worked', ['Day', 'Shift', 'Paid hours'], ts.shifts.map((s) => [formatDate(s.day), shiftLine(s), hours(s.paid_hours)]), { numeric: [2] })
     : p('No shifts in this period.');
+}
+
+// One fieldset a day, as recorded now, and one for a shift the rota does not show.
+function dayFields(ts, who) {
+  const days = ts.shifts.map((s, i) => h('div', { class: 'govuk-form-group' },
+    h('fieldset', { class: 'govuk-fieldset', 'aria-describedby': `shift-${i}-hint` },
+      h('legend', { class: 'govuk-fieldset__legend govuk-fieldset__legend--m' }, h('h2', { class: 'govuk-fieldset__heading' }, formatDate(s.day))),
+      h('div', { class: 'govuk-hint', id: `shift-${i}-hint` }, shiftLine(s)),
+      input({ id: `start-${i}`, label: 'Started at', inputmode: 'numeric', width: 5, spellcheck: false, value: s.start }),
+      input({ id: `end-${i}`, label: 'Finished at', inputmode: 'numeric', width: 5, spellcheck: false, value: s.end }),
+      checkboxes({ name: `skip-${i}`, legend: 'Not worked?', options: [['yes', who === 'pa' ? 'I did not work this shift' : 'This shift was not worked']] }))));
+  const extra = h('div', { class: 'govuk-form-group' },
+    h('fieldset', { class: 'govuk-fieldset' },
+      h('legend', { class: 'govuk-fieldset__legend govuk-fieldset__legend--m' }, h('h2', { class: 'govuk-fieldset__heading' }, 'A shift that is not on the rota (optional)')),
+      input({ id: 'extra_day', label: 'Day', type: 'date' }),
+      input({ id: 'extra_start', label: 'Started at', hint: 'For example, 09:00', inputmode: 'numeric', width: 5, spellcheck: false }),
+      input({ id: 'extra_end', label: 'Finished at', hint: 'For example, 17:00', inputmode: 'numeric', width: 5, spellcheck: false })));
+  return [days, extra];
+}
+
+const CLOCK = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+// The whole list of shifts worked, from dayFields' values; problems go in `errors`.
+function linesFrom(ts, values, errors) {
+  const lines = [];
+  ts.shifts.forEach((s, i) => {
+    if (values[`skip-${i}`]) return;
+    const start = time(values[`start-${i}`]);
+    const end = time(values[`end-${i}`]);
+    for (const [name, value] of [[`start-${i}`, start], [`end-${i}`, end]]) {
+      if (!CLOCK.test(value)) errors.push({ field: name, text: `${formatDate(s.day)}: enter the time the shift ${name.startsWith('start') ? 'started' : 'finished'} as hours and minutes, for example 09:00` });
+    }
+    lines.push({ shift_id: s.shift_id, day: s.day, start, end, kind: s.kind, breaks: s.breaks, disturbances: s.disturbances });
+  });
+  const extraStart = time(values.extra_start);
+  const extraEnd = time(values.extra_end);
+  if (values.extra_day || extraStart || extraEnd) {
+    if (!isDay(values.extra_day)) errors.push({ field: 'extra_day', text: 'Enter the day of the shift that is not on the rota' });
+    for (const [name, value] of [['extra_start', extraStart], ['extra_end', extraEnd]]) {
+      if (!CLOCK.test(value)) errors.push({ field: name, text: `Enter when the shift that is not on the rota ${name === 'extra_start' ? 'started' : 'finished'}, for example 09:00` });
+    }
+    lines.push({ day: values.extra_day, start: extraStart, end: extraEnd, kind: 'day' });
+  }
+  return lines;
 }
 
 // ---------- the employer ----------
@@ -118,11 +169,13 @@ export async function employerTimesheet(ctx) {
     button('Return to the PA', { class: 'govuk-button govuk-button--secondary' }));
   ctx.show(title, h('a', { class: 'govuk-back-link', href: back }, 'Back to timesheets'),
     heading(title, 'l', periodWords(ts.period_start, ts.period_end)),
+    overview(ts),
     ts.status === 'submitted' ? [p(`${ts.pa_name} submitted this timesheet. Check the shifts, then approve it or return it.`)] : null,
+    ts.status === 'draft' ? inset(`${ts.pa_name} has not submitted this timesheet yet.`) : null,
     worked(ts),
     ts.status === 'submitted' ? [approve, giveBack] : null,
-    ts.status === 'draft' ? inset(`${ts.pa_name} has not submitted this timesheet yet.`) : null,
-    details(ts, whoIs));
+    ts.status === 'approved' ? p(link(`/timesheets/${encodeURIComponent(paId)}/${ts.period_start}/correct`, 'Correct this timesheet'), ' (the approved version is kept)') : null,
+    history(ts, whoIs));
   const step = async (form, action, body, message) => {
     clearErrors(form);
     try {
@@ -136,6 +189,39 @@ export async function employerTimesheet(ctx) {
   submitting(giveBack, (values) => {
     if (!values.reason.trim()) return showErrors(giveBack, [{ field: 'reason', text: 'Enter why you are returning the timesheet' }]);
     return step(giveBack, 'return', { reason: values.reason.trim() }, { title: `${ts.pa_name}’s timesheet returned`, text: 'They can see your reason and correct it.' });
+  });
+}
+
+// An approved timesheet corrected by the employer, with a reason: a new version, approved at once.
+export async function correct(ctx) {
+  const { pa_id: paId, period_start: start } = ctx.params;
+  const me = await api.me();
+  const path = `/employers/${encodeURIComponent(me.user_id)}/pas/${encodeURIComponent(paId)}/timesheets/${encodeURIComponent(start)}`;
+  const ts = await api.get(path);
+  const back = `/timesheets/${encodeURIComponent(paId)}/${ts.period_start}`;
+  const title = `Correct ${ts.pa_name}’s timesheet`;
+  if (ts.status !== 'approved') {
+    return ctx.show(title, h('a', { class: 'govuk-back-link', href: back }, 'Back to the timesheet'), heading(title),
+      p('Only an approved timesheet is corrected. Until then, return it to the PA with a reason.'), p(link(back, 'Back to the timesheet')));
+  }
+  const form = h('form', { novalidate: true }, dayFields(ts, 'employer'),
+    textarea({ id: 'reason', label: 'Why are you correcting it?', hint: 'Kept with the new version, for you, the PA and an audit', rows: 3 }),
+    button('Save the correction'));
+  ctx.show(title, h('a', { class: 'govuk-back-link', href: back }, 'Back to the timesheet'),
+    heading(title, 'l', periodWords(ts.period_start, ts.period_end)),
+    p('Change the days that were wrong. The approved version stays in the timesheet’s versions.'), form);
+  submitting(form, async (values) => {
+    clearErrors(form);
+    const errors = [];
+    const shifts = linesFrom(ts, values, errors);
+    if (!values.reason.trim()) errors.push({ field: 'reason', text: 'Enter why you are correcting the timesheet' });
+    if (errors.length) return showErrors(form, errors);
+    try {
+      await api.post(`${path}/correct`, { version: ts.version, shifts, reason: values.reason.trim() });
+      ctx.navigate(back, { message: { title: `${ts.pa_name}’s timesheet corrected`, text: 'The correction is approved; the earlier version is kept.' } });
+    } catch (error) {
+      showErrors(form, apiErrors(error, { reason: 'Reason' }));
+    }
   });
 }
 
@@ -187,20 +273,7 @@ export async function paTimesheet(ctx) {
     submitted: `You submitted this timesheet. It is waiting for ${employer} to approve it.`,
     approved: `${employer} approved this timesheet.`,
   }[ts.status];
-  const days = ts.shifts.map((s, i) => h('div', { class: 'govuk-form-group' },
-    h('fieldset', { class: 'govuk-fieldset', 'aria-describedby': `shift-${i}-hint` },
-      h('legend', { class: 'govuk-fieldset__legend govuk-fieldset__legend--m' }, h('h2', { class: 'govuk-fieldset__heading' }, formatDate(s.day))),
-      h('div', { class: 'govuk-hint', id: `shift-${i}-hint` }, shiftLine(s)),
-      input({ id: `start-${i}`, label: 'Started at', inputmode: 'numeric', width: 5, spellcheck: false, value: s.start }),
-      input({ id: `end-${i}`, label: 'Finished at', inputmode: 'numeric', width: 5, spellcheck: false, value: s.end }),
-      checkboxes({ name: `skip-${i}`, legend: 'Did not work it?', options: [['yes', 'I did not work this shift']] }))));
-  const extra = h('div', { class: 'govuk-form-group' },
-    h('fieldset', { class: 'govuk-fieldset' },
-      h('legend', { class: 'govuk-fieldset__legend govuk-fieldset__legend--m' }, h('h2', { class: 'govuk-fieldset__heading' }, 'A shift that is not on the rota (optional)')),
-      input({ id: 'extra_day', label: 'Day', type: 'date' }),
-      input({ id: 'extra_start', label: 'Started at', hint: 'For example, 09:00', inputmode: 'numeric', width: 5, spellcheck: false }),
-      input({ id: 'extra_end', label: 'Finished at', hint: 'For example, 17:00', inputmode: 'numeric', width: 5, spellcheck: false })));
-  const edit = h('form', { novalidate: true }, days, extra, button('Save changes', { class: 'govuk-button govuk-button--secondary' }));
+  const edit = h('form', { novalidate: true }, dayFields(ts, 'pa'), button('Save changes', { class: 'govuk-button govuk-button--secondary' }));
   const submit = h('form', { novalidate: true },
     h('h2', { class: 'govuk-heading-m' }, 'Ready to send it?'),
     p(`${employer} checks it and approves it. You cannot change it after you submit it, unless they return it.`),
@@ -208,31 +281,14 @@ export async function paTimesheet(ctx) {
   ctx.show(title, h('a', { class: 'govuk-back-link', href: '/pa/timesheets' }, 'Back to my timesheets'),
     heading(title, 'l', periodWords(ts.period_start, ts.period_end)),
     p(intro),
+    overview(ts),
     editable ? [edit, submit] : worked(ts),
-    details(ts, whoIs));
+    history(ts, whoIs));
   if (!editable) return;
   submitting(edit, async (values) => {
     clearErrors(edit);
     const errors = [];
-    const lines = [];
-    ts.shifts.forEach((s, i) => {
-      if (values[`skip-${i}`]) return;
-      const start = time(values[`start-${i}`]);
-      const end = time(values[`end-${i}`]);
-      for (const [name, value] of [[`start-${i}`, start], [`end-${i}`, end]]) {
-        if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(value)) errors.push({ field: name, text: `${formatDate(s.day)}: enter the time you ${name.startsWith('start') ? 'started' : 'finished'} as hours and minutes, for example 09:00` });
-      }
-      lines.push({ shift_id: s.shift_id, day: s.day, start, end, kind: s.kind, breaks: s.breaks, disturbances: s.disturbances });
-    });
-    const extraStart = time(values.extra_start);
-    const extraEnd = time(values.extra_end);
-    if (values.extra_day || extraStart || extraEnd) {
-      if (!isDay(values.extra_day)) errors.push({ field: 'extra_day', text: 'Enter the day of the shift that is not on the rota' });
-      for (const [name, value] of [['extra_start', extraStart], ['extra_end', extraEnd]]) {
-        if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(value)) errors.push({ field: name, text: `Enter when the extra shift ${name === 'extra_start' ? 'started' : 'finished'}, for example 09:00` });
-      }
-      lines.push({ day: values.extra_day, start: extraStart, end: extraEnd, kind: 'day' });
-    }
+    const lines = linesFrom(ts, values, errors);
     if (errors.length) return showErrors(edit, errors);
     try {
       await api.put(path, { version: ts.version, shifts: lines });
