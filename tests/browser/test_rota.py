@@ -107,6 +107,7 @@ def test_rota_week_pattern_warning_change_and_remove(page, api, screen):
     tab_to(page, page.get_by_role("button", name="Save changes"))
     page.keyboard.press("Enter")
     expect(page.get_by_text("Shift changed for Pat Worker")).to_be_visible()
+    page.goto(f"/rota?week={second}&view=list")
     expect(_card(page, "Pat Worker, 09:00 to 15:00")).to_contain_text("changed on its own")
 
     # The third Monday and the rest of the series: start at 10:00.

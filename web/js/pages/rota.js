@@ -64,18 +64,25 @@ export function warningText(w) {
 }
 
 // Shift ids of a series hold a colon: it stays as it is (the API's path does not decode %3A).
+// "Day shift, break 12:00 to 12:30": the kind and the unpaid breaks (the times are in the title).
+export function kindLine(s) {
+  const breaks = s.breaks.map((b) => `break ${b.start} to ${b.end}`);
+  const woken = s.disturbances.map((d) => `woken ${d.start} to ${d.end}`);
+  return [KINDS[s.kind], ...(breaks.length ? breaks : ['no unpaid break']), ...woken].join(', ');
+}
+
 const shiftPath = (s) => `/rota/${encodeURIComponent(s.pa_id)}/${s.day}/${s.shift_id}`;
 const when = (s) => `${s.start} to ${s.end}`;
 
-function shiftCard(s, warnings) {
+function shiftCard(s, warnings, withDay = false) {
   return h('div', { class: 'govuk-summary-card' },
     h('div', { class: 'govuk-summary-card__title-wrapper' },
-      h('h3', { class: 'govuk-summary-card__title' }, `${s.pa_name}, ${when(s)}`),
+      h('h3', { class: 'govuk-summary-card__title' }, withDay ? `${s.pa_name}, ${shortDay(s.day)}, ${when(s)}` : `${s.pa_name}, ${when(s)}`),
       h('ul', { class: 'govuk-summary-card__actions' }, h('li', { class: 'govuk-summary-card__action' },
         link(shiftPath(s), h('span', {}, 'Change', h('span', { class: 'govuk-visually-hidden' }, ` ${s.pa_name}’s shift ${when(s)}`)))))),
     h('div', { class: 'govuk-summary-card__content' },
       summaryList([
-        ['Shift', `${KINDS[s.kind]}: ${s.description}`],
+        ['Shift', kindLine(s)],
         ['Paid hours', hours(s.paid_hours)],
         s.series_id ? ['Repeats', s.detached ? 'Weekly, but this one was changed on its own' : 'Every week'] : null,
       ].filter(Boolean)),
@@ -129,7 +136,7 @@ export async function week(ctx) {
     general.map(warningText),
     p(view === 'table' ? link(here({ view: 'list' }), 'Show the week as a list, day by day') : link(here({ view: 'table' }), 'Show the week as a table')),
     view === 'table' ? [asTable(), Object.keys(byShift).length ? [h('h2', { class: 'govuk-heading-m' }, 'Working-time warnings'),
-      rota.days.flatMap((d) => d.shifts.filter((s) => byShift[s.shift_id]).map((s) => shiftCard(s, byShift[s.shift_id])))] : null] : asList());
+      rota.days.flatMap((d) => d.shifts.filter((s) => byShift[s.shift_id]).map((s) => shiftCard(s, byShift[s.shift_id], true)))] : null] : asList());
 }
 
 function breakFields(existing) {
@@ -241,7 +248,7 @@ export async function shift(ctx) {
     button(series ? 'Remove' : 'Remove this shift', { class: 'govuk-button govuk-button--warning' }));
   const title = `${found.pa_name}’s shift on ${formatDate(day)}`;
   ctx.show(title, h('a', { class: 'govuk-back-link', href: back }, 'Back to the rota'), heading(title, 'l', 'Rota'),
-    summaryList([['Time', when(found)], ['Shift', `${KINDS[found.kind]}: ${found.description}`], ['Paid hours', hours(found.paid_hours)],
+    summaryList([['Time', when(found)], ['Shift', kindLine(found)], ['Paid hours', hours(found.paid_hours)],
       ['Repeats', series ? (found.detached ? 'Weekly, but this one was changed on its own' : 'Every week') : 'No']]),
     warnings.map(warningText), form, remove);
   submitting(form, async (values) => {
@@ -296,6 +303,6 @@ export async function paWeek(ctx) {
     rota.days.map((d) => h('section', {}, h('h2', { class: 'govuk-heading-m' }, formatDate(d.day)),
       d.shifts.length ? d.shifts.map((s) => h('div', { class: 'govuk-summary-card' },
         h('div', { class: 'govuk-summary-card__title-wrapper' }, h('h3', { class: 'govuk-summary-card__title' }, `${when(s)} for ${names[s.employer_id] || 'your employer'}`)),
-        h('div', { class: 'govuk-summary-card__content' }, summaryList([['Shift', `${KINDS[s.kind]}: ${s.description}`], ['Paid hours', hours(s.paid_hours)]]),
+        h('div', { class: 'govuk-summary-card__content' }, summaryList([['Shift', kindLine(s)], ['Paid hours', hours(s.paid_hours)]]),
           (byShift[s.shift_id] || []).map(warningText)))) : p('No shifts.'))));
 }

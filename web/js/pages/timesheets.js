@@ -4,7 +4,7 @@
 import * as api from '../api.js';
 import { h, heading, p, link, button, summaryList, table, tag, inset, formatDate, formatDateTime } from '../dom.js';
 import { input, textarea, checkboxes, submitting, showErrors, clearErrors, apiErrors } from '../forms.js';
-import { KINDS, addDays, today, isDay, hours, time, warningText } from './rota.js';
+import { addDays, today, isDay, hours, time, warningText, kindLine, shortDay } from './rota.js';
 
 const STATUS = { draft: ['Not submitted', 'grey'], returned: ['Returned', 'red'], submitted: ['Waiting for approval', 'blue'], approved: ['Approved', 'green'] };
 const ACTIONS = { planned: 'Started from the rota', edited: 'Changed', submitted: 'Submitted', approved: 'Approved', returned: 'Returned', corrected: 'Corrected' };
@@ -31,18 +31,16 @@ function noCycle(ctx, title, who) {
 function hoursRows(c, allowanceName) {
   return [[`Hours worked, ${periodWords(c.from, c.to)}`, hours(c.worked)],
     [allowanceName, c.allowed === null ? 'None set' : hours(c.allowed)],
-    c.note ? ['Over by', `${hours(c.over_by)} hours`] : null].filter(Boolean);
+    c.note ? ['Over by', hoursWords(c.over_by)] : null].filter(Boolean);
 }
 
 function weeksTable(caption, comparison) {
   return table(caption, ['Week', 'Worked', 'Allowed', 'Over by'], comparison.weeks.map((w) => [
-    `${formatDate(w.from)} to ${formatDate(w.to)}`, hours(w.worked), w.allowed === null ? 'None set' : hours(w.allowed), w.note ? hours(w.over_by) : 'Not over']), { numeric: [1, 2, 3] });
+    `${shortDay(w.from)} to ${shortDay(w.to)}`, hours(w.worked), w.allowed === null ? 'None set' : hours(w.allowed), w.note ? hours(w.over_by) : 'Not over']), { numeric: [1, 2, 3] });
 }
 
-function shiftLine(s) {
-  const breaks = s.breaks.map((b) => `, break ${b.start} to ${b.end}`).join('');
-  return `${KINDS[s.kind]}, ${s.start} to ${s.end}${breaks}`;
-}
+const shiftLine = (s) => `${s.start} to ${s.end}, ${kindLine(s).charAt(0).toLowerCase()}${kindLine(s).slice(1)}`;
+const hoursWords = (value) => `${hours(value)} ${hours(value) === '1' ? 'hour' : 'hours'}`;
 
 // What both people see first: the period, its status and hours, and why it was returned.
 function overview(ts) {
@@ -138,7 +136,7 @@ export async function queue(ctx) {
     h('h2', { class: 'govuk-heading-m' }, 'Waiting for your approval'),
     waiting.length
       ? h('ul', { class: 'govuk-list' }, waiting.map(({ hrs, ...pa }) => h('li', {},
-        link(sheet(pa, hrs), `${pa.pa_name}: ${periodWords(hrs.period_start, hrs.period_end)}`), `, ${hours(pa.hours)} hours`)))
+        link(sheet(pa, hrs), `${pa.pa_name}: ${periodWords(hrs.period_start, hrs.period_end)}`), `, ${hoursWords(pa.hours)}`)))
       : p('No timesheets are waiting for you.'),
     h('h2', { class: 'govuk-heading-m' }, `Pay period ${periodWords(current.period_start, current.period_end)}`),
     h('nav', { 'aria-label': 'Other pay periods', class: 'govuk-body' },
