@@ -2,8 +2,8 @@
 that has just ended starts from the rota; they change a day and submit it; the employer returns it
 with a reason (an empty reason explained first); the PA reads the reason, corrects it and submits
 again; the employer approves it by keyboard alone, reads its versions and the hours against their
-funded hours, and corrects the approved timesheet with a reason (a new version). The PA also reads
-their shifts of another week."""
+funded hours, and corrects the approved timesheet with a reason (a new version); the PA corrects it in turn (sent
+for approval). The PA also reads their shifts of another week."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -132,3 +132,17 @@ def test_timesheet_submit_return_correct_approve(page, api, screen):
     expect(page.locator(".govuk-summary-list").first).to_contain_text("14.5")
     expect(versions.get_by_role("row").nth(1)).to_contain_text("Corrected")
     expect(versions.get_by_role("row").nth(1)).to_contain_text("Left early on the 2nd Monday")
+    sign_out(page)
+
+    # The PA corrects it too: it goes back to the employer for approval.
+    sign_in(page, pa, PASSWORD)
+    page.goto("/pa/timesheets")
+    page.get_by_role("link", name=period).click()
+    page.get_by_role("link", name="Something wrong? Correct this timesheet").click()
+    expect(page.get_by_role("heading", name="Correct your timesheet")).to_be_visible()
+    page.get_by_role("group", name=_long(start + timedelta(days=7)), exact=True).get_by_label("Finished at").fill("16:30")
+    page.get_by_label("Why are you correcting it?").fill("I stayed until 16:30")
+    check(page, "pa-correct")
+    page.get_by_role("button", name="Send the correction for approval").click()
+    expect(page.get_by_text("Correction sent")).to_be_visible()
+    expect(page.locator(".govuk-summary-list").first).to_contain_text("Waiting for approval")

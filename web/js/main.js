@@ -66,6 +66,7 @@ page('/timesheets/:pa_id/:period_start', timesheets, 'employerTimesheet');
 page('/timesheets/:pa_id/:period_start/correct', timesheets, 'correct');
 page('/pa/timesheets', timesheets, 'paPeriods');
 page('/pa/timesheets/:employer_id/:period_start', timesheets, 'paTimesheet');
+page('/pa/timesheets/:employer_id/:period_start/correct', timesheets, 'paCorrect');
 
 // Holiday, "download my data", the audit pack, feedback and suggestions.
 

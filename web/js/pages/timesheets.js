@@ -190,24 +190,22 @@ export async function employerTimesheet(ctx) {
   });
 }
 
-// An approved timesheet corrected by the employer, with a reason: a new version, approved at once.
-export async function correct(ctx) {
-  const { pa_id: paId, period_start: start } = ctx.params;
-  const me = await api.me();
-  const path = `/employers/${encodeURIComponent(me.user_id)}/pas/${encodeURIComponent(paId)}/timesheets/${encodeURIComponent(start)}`;
+// An approved timesheet corrected with a reason: a new version, approved at once when the employer
+// makes it, sent for approval when the PA does. The approved version stays among the versions.
+async function correctPage(ctx, { path, back, who }) {
   const ts = await api.get(path);
-  const back = `/timesheets/${encodeURIComponent(paId)}/${ts.period_start}`;
-  const title = `Correct ${ts.pa_name}’s timesheet`;
+  const title = who === 'pa' ? 'Correct your timesheet' : `Correct ${ts.pa_name}’s timesheet`;
   if (ts.status !== 'approved') {
     return ctx.show(title, h('a', { class: 'govuk-back-link', href: back }, 'Back to the timesheet'), heading(title),
-      p('Only an approved timesheet is corrected. Until then, return it to the PA with a reason.'), p(link(back, 'Back to the timesheet')));
+      p('Only an approved timesheet is corrected here. Until it is approved, change it on the timesheet itself.'), p(link(back, 'Back to the timesheet')));
   }
-  const form = h('form', { novalidate: true }, dayFields(ts, 'employer'),
-    textarea({ id: 'reason', label: 'Why are you correcting it?', hint: 'Kept with the new version, for you, the PA and an audit', rows: 3 }),
-    button('Save the correction'));
+  const form = h('form', { novalidate: true }, dayFields(ts, who),
+    textarea({ id: 'reason', label: 'Why are you correcting it?', hint: 'Kept with the new version, for you, the other person and an audit', rows: 3 }),
+    button(who === 'pa' ? 'Send the correction for approval' : 'Save the correction'));
   ctx.show(title, h('a', { class: 'govuk-back-link', href: back }, 'Back to the timesheet'),
     heading(title, 'l', periodWords(ts.period_start, ts.period_end)),
-    p('Change the days that were wrong. The approved version stays in the timesheet’s versions.'), form);
+    p(who === 'pa' ? 'Change the days that were wrong. Your employer approves the correction; the approved version stays in the timesheet’s versions.'
+      : 'Change the days that were wrong. The approved version stays in the timesheet’s versions.'), form);
   submitting(form, async (values) => {
     clearErrors(form);
     const errors = [];
@@ -216,11 +214,27 @@ export async function correct(ctx) {
     if (errors.length) return showErrors(form, errors);
     try {
       await api.post(`${path}/correct`, { version: ts.version, shifts, reason: values.reason.trim() });
-      ctx.navigate(back, { message: { title: `${ts.pa_name}’s timesheet corrected`, text: 'The correction is approved; the earlier version is kept.' } });
+      ctx.navigate(back, { message: who === 'pa'
+        ? { title: 'Correction sent', text: 'Your employer has been asked to approve it.' }
+        : { title: `${ts.pa_name}’s timesheet corrected`, text: 'The correction is approved; the earlier version is kept.' } });
     } catch (error) {
       showErrors(form, apiErrors(error, { reason: 'Reason' }));
     }
   });
+}
+
+export async function correct(ctx) {
+  const { pa_id: paId, period_start: start } = ctx.params;
+  const me = await api.me();
+  return correctPage(ctx, { who: 'employer', back: `/timesheets/${encodeURIComponent(paId)}/${encodeURIComponent(start)}`,
+    path: `/employers/${encodeURIComponent(me.user_id)}/pas/${encodeURIComponent(paId)}/timesheets/${encodeURIComponent(start)}` });
+}
+
+export async function paCorrect(ctx) {
+  const { employer_id: employerId, period_start: start } = ctx.params;
+  const me = await api.me();
+  return correctPage(ctx, { who: 'pa', back: `/pa/timesheets/${encodeURIComponent(employerId)}/${encodeURIComponent(start)}`,
+    path: `/employers/${encodeURIComponent(employerId)}/pas/${encodeURIComponent(me.user_id)}/timesheets/${encodeURIComponent(start)}` });
 }
 
 // ---------- the PA ----------
@@ -281,6 +295,7 @@ export async function paTimesheet(ctx) {
     p(intro),
     overview(ts),
     editable ? [edit, submit] : worked(ts),
+    ts.status === 'approved' ? p(link(`${here}/correct`, 'Something wrong? Correct this timesheet')) : null,
     history(ts, whoIs));
   if (!editable) return;
   submitting(edit, async (values) => {
