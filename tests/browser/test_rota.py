@@ -1,7 +1,8 @@
 """Journey 3, the rota, for an employer of their own: the week with every PA and the days nobody is
 on shift (a table on a wide screen, a list on a phone), a weekly pattern and a single shift added
 through the form (its errors first), a working-time warning in words beside the shift, one
-occurrence changed by keyboard alone, then the rest of the series, and a shift removed."""
+occurrence changed by keyboard alone, then the rest of the series, and a shift removed (after a
+stale version is explained and the page reloaded)."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -126,6 +127,17 @@ def test_rota_week_pattern_warning_change_and_remove(page, api, screen):
     # The night shift comes off the rota.
     page.goto(f"/rota?week={monday}&view=list")
     page.get_by_role("link", name="Change Pat Worker’s shift 01:00 to 06:00").click()
+    expect(page.get_by_role("button", name="Remove this shift")).to_be_visible()
+    # Meanwhile the shift is changed elsewhere: the page's version is stale, and it says so.
+    pa_id, day, shift_id = page.url.split("?")[0].rsplit("/", 3)[1:]
+    elsewhere = api.call("PUT", f"/employers/{employer_id}/pas/{pa_id}/shifts/{day}/{shift_id}", api.token(employer),
+                         json={"version": 1, "end": "06:30"})
+    assert elsewhere.status_code == 200, elsewhere.text
+    page.get_by_role("button", name="Remove this shift").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("This shift changed since you opened it")
+    check(page, "stale")
+    page.get_by_role("button", name="Reload the page").click()
+    expect(page.locator(".govuk-summary-list")).to_contain_text("01:00 to 06:30")
     page.get_by_role("button", name="Remove this shift").click()
     expect(page.get_by_text("Shift removed for Pat Worker")).to_be_visible()
     expect(_card(page, "Pat Worker, 01:00 to 06:00")).to_have_count(0)

@@ -40,6 +40,14 @@ export function time(value) {
   return m ? `${m[1].padStart(2, '0')}:${m[2] || '00'}` : (value || '').trim();
 }
 
+// Someone changed it since the page was read (409 stale): say so, with the way to see their change.
+export function staleErrors(form, error, here) {
+  const summary = showErrors(form, [{ field: null, text: error.message }]);
+  summary.querySelector('.govuk-error-summary__body').append(
+    h('a', { class: 'govuk-button govuk-button--secondary', href: here, role: 'button', 'data-module': 'govuk-button' }, 'Reload the page'));
+  return summary;
+}
+
 export async function allPas(employerId) {
   const out = [];
   let cursor = null;
@@ -271,6 +279,7 @@ export async function shift(ctx) {
       ctx.navigate(`/rota${api.q({ week: mondayOf(values.day) })}`,
         { message: warningsMessage(count > 1 ? `${count} shifts changed for ${found.pa_name}` : `Shift changed for ${found.pa_name}`, changed) });
     } catch (error) {
+      if (error.code === 'stale') return staleErrors(form, error, window.location.pathname);
       showErrors(form, apiErrors(error, LABELS, error.code === 'overlapping_shifts' ? 'start' : null));
     }
   });
@@ -281,6 +290,7 @@ export async function shift(ctx) {
       const count = gone.removed.length;
       ctx.navigate(back, { message: { title: count > 1 ? `${count} shifts removed for ${found.pa_name}` : `Shift removed for ${found.pa_name}` } });
     } catch (error) {
+      if (error.code === 'stale') return staleErrors(remove, error, window.location.pathname);
       showErrors(remove, apiErrors(error));
     }
   });

@@ -4,7 +4,7 @@
 import * as api from '../api.js';
 import { h, heading, p, link, button, summaryList, table, tag, inset, formatDate, formatDateTime } from '../dom.js';
 import { input, textarea, checkboxes, submitting, showErrors, clearErrors, apiErrors } from '../forms.js';
-import { addDays, today, isDay, hours, time, warningText, kindLine, shortDay } from './rota.js';
+import { addDays, today, isDay, hours, time, warningText, kindLine, shortDay, staleErrors } from './rota.js';
 
 const STATUS = { draft: ['Not submitted', 'grey'], returned: ['Returned', 'red'], submitted: ['Waiting for approval', 'blue'], approved: ['Approved', 'green'] };
 const ACTIONS = { planned: 'Started from the rota', edited: 'Changed', submitted: 'Submitted', approved: 'Approved', returned: 'Returned', corrected: 'Corrected' };
@@ -180,6 +180,7 @@ export async function employerTimesheet(ctx) {
       await api.post(`${path}/${action}`, { version: ts.version, ...body });
       ctx.navigate(back, { message });
     } catch (error) {
+      if (error.code === 'stale') return staleErrors(form, error, window.location.pathname);
       showErrors(form, apiErrors(error, { reason: 'Reason' }, action === 'return' ? 'reason' : null));
     }
   };
@@ -218,6 +219,7 @@ async function correctPage(ctx, { path, back, who }) {
         ? { title: 'Correction sent', text: 'Your employer has been asked to approve it.' }
         : { title: `${ts.pa_name}’s timesheet corrected`, text: 'The correction is approved; the earlier version is kept.' } });
     } catch (error) {
+      if (error.code === 'stale') return staleErrors(form, error, window.location.pathname);
       showErrors(form, apiErrors(error, { reason: 'Reason' }));
     }
   });
@@ -307,6 +309,7 @@ export async function paTimesheet(ctx) {
       await api.put(path, { version: ts.version, shifts: lines });
       ctx.navigate(here, { message: { title: 'Your changes are saved', text: 'Submit the timesheet when it is right.' } });
     } catch (error) {
+      if (error.code === 'stale') return staleErrors(edit, error, window.location.pathname);
       showErrors(edit, apiErrors(error));
     }
   });
@@ -316,6 +319,7 @@ export async function paTimesheet(ctx) {
       await api.post(`${path}/submit`, { version: ts.version });
       ctx.navigate(here, { message: { title: 'Timesheet submitted', text: `${employer} has been asked to approve it.` } });
     } catch (error) {
+      if (error.code === 'stale') return staleErrors(submit, error, window.location.pathname);
       showErrors(submit, apiErrors(error));
     }
   });
