@@ -1,6 +1,6 @@
 """Journey 3, the rota, for an employer of their own: the week with every PA and the days nobody is
 on shift (a table on a wide screen, a list on a phone), a weekly pattern and a single shift added
-through the form (its errors first), a working-time warning in words beside the shift, one
+through the form (its errors first, an overlapping shift refused), a working-time warning in words beside the shift, one
 occurrence changed by keyboard alone, then the rest of the series, and a shift removed (after a
 stale version is explained and the page reloaded)."""
 from __future__ import annotations
@@ -73,6 +73,18 @@ def test_rota_week_pattern_warning_change_and_remove(page, api, screen):
     expect(page.locator("section").filter(has=page.get_by_role("heading", name=_long(sunday))).get_by_text("Nobody on shift")).to_be_visible()
     expect(_card(page, "Pat Worker, 09:00 to 17:00")).to_contain_text("Every week")
     check(page, "week-list")
+
+    # A shift that overlaps the Monday is refused, in the API's words, against the start time.
+    page.get_by_role("link", name=f"Add a shift on {_long(monday)}").click()
+    page.get_by_label("Pat Worker").check()
+    page.get_by_label("Start time").fill("16:00")
+    page.get_by_label("End time").fill("18:00")
+    page.get_by_role("button", name="Add to the rota").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("overlaps")
+    expect(page.locator(".govuk-form-group--error")).to_contain_text("Start time")
+    page.get_by_role("link", name="Back to the rota").click()
+    if screen == "desktop":
+        page.get_by_role("link", name="Show the week as a list, day by day").click()
 
     # A short night after the Monday: less than 11 hours' rest, warned about in words beside it.
     page.get_by_role("link", name=f"Add a shift on {_long(monday + timedelta(days=1))}").click()
