@@ -86,6 +86,18 @@ page('/pa', paHome, 'home');
 page('/pa/details/:employer_id', paHome, 'details');
 
 // Rota and timesheets.
+const rota = () => import('./pages/rota.js');
+const timesheets = () => import('./pages/timesheets.js');
+page('/rota', rota, 'week');
+page('/rota/add', rota, 'add');
+page('/rota/:pa_id/:day/:shift_id', rota, 'shift');
+page('/pa/rota', rota, 'paWeek');
+page('/timesheets', timesheets, 'queue');
+page('/timesheets/:pa_id/:period_start', timesheets, 'employerTimesheet');
+page('/timesheets/:pa_id/:period_start/correct', timesheets, 'correct');
+page('/pa/timesheets', timesheets, 'paPeriods');
+page('/pa/timesheets/:employer_id/:period_start', timesheets, 'paTimesheet');
+page('/pa/timesheets/:employer_id/:period_start/correct', timesheets, 'paCorrect');
 
 // Holiday, "download my data", the audit pack, feedback and suggestions.
 const holiday = () => import('./pages/holiday.js');
