@@ -132,7 +132,7 @@ async function renderNavigation() {
   }
   clear(bar);
   if (me) bar.append('Signed in as ', h('strong', {}, me.full_name || me.email),
-    me.roles.includes('commissioner') ? null : [' ', h('a', { class: 'govuk-link', href: '/authenticator' }, 'Two-step sign-in')]);
+    ...(me.roles.includes('commissioner') ? [] : [' ', h('a', { class: 'govuk-link', href: '/authenticator' }, 'Two-step sign-in')]));
 }
 
 // Announcements from the support team appear on the first page after signing in.
