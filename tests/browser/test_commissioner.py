@@ -106,6 +106,7 @@ def test_a_commissioner_registers_and_reads_their_areas(page, api, screen, close
     api.token(email)
     sign_in(page, email, PASSWORD)
     expect(page.get_by_role("heading", name="Care homes with vacant beds")).to_be_visible()
+    expect(page.locator("#user-bar")).to_have_text("Signed in as Pat Lee")  # no two-step link: read-only accounts cannot set it up
     nav = page.locator("#navigation")
     for hidden in ("This month", "Users", "Access requests"):
         expect(nav.get_by_role("link", name=hidden, exact=True)).to_have_count(0)
