@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -231,16 +232,36 @@ def go_to(page, name: str) -> None:
 DECEMBER_WINDOW_DAY = "2026-12-09T10:00:00+00:00"  # Wednesday 9 December 2026, inside the window (8th to Monday 14th)
 
 
-@pytest.fixture
-def in_december_window(api, page):
-    """The service's clock (PUT /_local/clock) and the browser's (Playwright's) both fixed inside
-    December 2026's window, and the service's given back after the test."""
-    assert api.call("PUT", "/_local/clock", json={"at": DECEMBER_WINDOW_DAY}).status_code == 200
-    page.clock.set_fixed_time(DECEMBER_WINDOW_DAY)
+@contextmanager
+def fixed_clock(api: Api, page, at: str):
+    """The service's clock (PUT /_local/clock) and the browser's (Playwright's) both fixed at `at`,
+    and the service's given back afterwards. Fix it before signing in: the idle timeout counts from
+    the page's clock."""
+    assert api.call("PUT", "/_local/clock", json={"at": at}).status_code == 200
+    page.clock.set_fixed_time(at)
     try:
         yield
     finally:
         api.call("PUT", "/_local/clock", json={"at": None})
+
+
+@pytest.fixture
+def in_december_window(api, page):
+    with fixed_clock(api, page, DECEMBER_WINDOW_DAY):
+        yield
+
+
+def first_sign_in(page, api: Api, email: str, temporary: str) -> None:
+    """From the sign-in page: the temporary password, then the person's own (kept in `api`'s book)."""
+    from playwright.sync_api import expect
+
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(temporary)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    page.get_by_label("New password").fill(PASSWORD)
+    page.get_by_role("button", name="Save password and sign in").click()
+    api.passwords[email] = PASSWORD
 
 
 def sign_out(page) -> None:

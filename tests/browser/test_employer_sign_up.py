@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_EMPLOYER, PASSWORD, check, go_to, mail_to, tab_to, unique_email
+from tests.browser.conftest import DEMO_EMPLOYER, check, first_sign_in, go_to, mail_to, tab_to, unique_email
 
 
 def test_employer_signs_up_and_sets_up(page, api, screen):
@@ -92,13 +92,7 @@ def test_employer_signs_up_and_sets_up(page, api, screen):
     mail = mail_to(api, email, "Temporary password:")
     temporary = mail["body"].split("Temporary password:", 1)[1].split()[0]
     page.get_by_role("link", name="Sign in").first.click()
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(temporary)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
-    page.get_by_label("New password").fill(PASSWORD)
-    page.get_by_role("button", name="Save password and sign in").click()
-    api.passwords[email] = PASSWORD
+    first_sign_in(page, api, email, temporary)
     expect(page.get_by_role("heading", name="Your PAs")).to_be_visible()
     expect(page.get_by_text("You have not added any personal assistants (PAs) yet.")).to_be_visible()
     expect(page.get_by_text("You have 0 PAs.")).to_be_visible()  # guidance, never a refusal

@@ -10,19 +10,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, check, go_to, new_employer, new_pa, sign_in, sign_out, tab_to
+from tests.browser.conftest import PASSWORD, check, fixed_clock, go_to, new_employer, new_pa, sign_in, sign_out, tab_to
 
 NOW = "2026-12-02T10:00:00+00:00"
 
 
 @pytest.fixture
 def on_2_december(api, page):
-    assert api.call("PUT", "/_local/clock", json={"at": NOW}).status_code == 200
-    page.clock.set_fixed_time(NOW)
-    try:
+    with fixed_clock(api, page, NOW):
         yield
-    finally:
-        api.call("PUT", "/_local/clock", json={"at": None})
 
 
 def test_book_and_approve_holiday(page, api, on_2_december):

@@ -9,18 +9,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, check, mail_to, new_employer, new_pa, tab_to
-
-
-def _first_sign_in(page, api, email: str, temporary: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(temporary)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
-    page.get_by_label("New password").fill(PASSWORD)
-    page.get_by_role("button", name="Save password and sign in").click()
-    api.passwords[email] = PASSWORD
+from tests.browser.conftest import check, first_sign_in, mail_to, new_employer, new_pa, tab_to
 
 
 def _long(day: date) -> str:
@@ -40,7 +29,8 @@ def test_pa_home_and_details_after_reactivation(page, api, screen):
         "day": today.isoformat(), "start": "09:00", "end": "17:30", "kind": "day", "breaks": [{"start": "12:30", "end": "13:00"}]})
     assert shift.status_code == 201, shift.text
 
-    _first_sign_in(page, api, pa, api.welcome_password(pa))
+    page.goto("/sign-in")
+    first_sign_in(page, api, pa, api.welcome_password(pa))
     expect(page.get_by_role("heading", name="My work")).to_be_visible()
     main = page.locator("#main-content")
     expect(main.get_by_role("heading", name=f"Today, {_long(today)}")).to_be_visible()
@@ -84,7 +74,8 @@ def test_pa_home_and_details_after_reactivation(page, api, screen):
     temporary = mail["body"].split("Temporary password:", 1)[1].split()[0]
     page.goto("/sign-out")
     expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()
-    _first_sign_in(page, api, pa, temporary)
+    page.goto("/sign-in")
+    first_sign_in(page, api, pa, temporary)
     heading = page.get_by_role("heading", name="Fill in your details")
     expect(heading).to_be_focused()
     expect(page).to_have_url(f"/pa/details/{employer_id}")
