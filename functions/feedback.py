@@ -127,6 +127,7 @@ class SupportSuggestionView(BaseModel):
     merged_into: str | None
     hidden_reason: str | None
     team_comment: str | None
+    created_at: str | None = None
 
 
 class RemovedList(BaseModel):
@@ -157,7 +158,8 @@ def _support_view(item: dict) -> SupportSuggestionView:
     return SupportSuggestionView(id=item["suggestion_id"], title=item["title"], description=item["description"],
                                  author_name=item["author_name"], status=item["status"], votes=item["votes"],
                                  visible=bool(item.get("visible")), merged_into=item.get("merged_into"),
-                                 hidden_reason=item.get("hidden_reason"), team_comment=item.get("team_comment"))
+                                 hidden_reason=item.get("hidden_reason"), team_comment=item.get("team_comment"),
+                                 created_at=item.get("created_at"))
 
 
 # ---------- feedback ----------
@@ -274,3 +276,11 @@ def removed_suggestions(caller, query: RemovedQuery):
 
     items, next_page = feedback_service().removed_suggestions(query.kind, query.page)
     return RemovedList(suggestions=[_support_view(i) for i in items], next_page=next_page)
+
+
+@route(bp, "/suggestions/{suggestion_id}", summary="Support team: one suggestion, hidden or merged ones too",
+       roles=SUPPORT, response=SupportSuggestionView, tag="feedback")
+def one_suggestion(suggestion_id: str, caller):
+    from care_tracker.wiring import feedback_service
+
+    return _support_view(feedback_service().suggestion(suggestion_id))

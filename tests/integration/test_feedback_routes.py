@@ -54,6 +54,7 @@ def test_who_may_call_each_feedback_route(tokens):
             ("DELETE", f"/suggestions/{s}/vote", None, USERS),
             ("GET", "/feedback/inbox", None, {"admin"}),
             ("GET", "/suggestions/removed?kind=merged", None, {"admin"}),
+            ("GET", f"/suggestions/{s}", None, {"admin"}),
             ("POST", f"/feedback/{f}/answer", {"text": "Like this"}, {"admin"}),
             ("POST", f"/feedback/{f}/close", None, {"admin"}),
             ("PUT", f"/suggestions/{s}/status", {"status": "planned", "comment": "Soon"}, {"admin"}),
@@ -142,3 +143,9 @@ def test_the_support_team_lists_what_it_hid_and_merged(tokens):
         assert visible == {ids[2], ids[3]}
         status, answer = _call(client, "GET", "/suggestions/removed?kind=visible", admin)
         assert status == 400, answer
+        # one suggestion for the team to manage, hidden or merged ones too; an unknown one is a 404
+        one = _call(client, "GET", f"/suggestions/{ids[0]}", admin)[1]
+        assert (one["id"], one["visible"], one["hidden_reason"]) == (ids[0], False, "Holds a phone number")
+        assert _call(client, "GET", f"/suggestions/{ids[1]}", admin)[1]["merged_into"] == ids[2]
+        assert _call(client, "GET", f"/suggestions/{'f' * 32}", admin)[1]["code"] == "no_such_suggestion"
+        assert _call(client, "GET", "/suggestions/not-an-id", admin)[0] == 404

@@ -209,6 +209,10 @@ class FeedbackService:
             raise self._not_visible(suggestion_id)
         return {"suggestion_id": suggestion_id, "voted": False}
 
+    def suggestion(self, suggestion_id: str) -> dict:
+        """One suggestion as the support team manages it (hidden or merged ones too): 1 GetItem."""
+        return self._existing(suggestion_id)
+
     def _existing(self, suggestion_id: str) -> dict:
         found = self._store.suggestion(_suggestion_id(suggestion_id))
         if found is None:

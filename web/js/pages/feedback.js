@@ -161,7 +161,7 @@ export async function inbox(ctx) {
         h('span', { class: 'govuk-pagination__link-title' }, 'Next page')))) : null);
 }
 
-// There is no GET of one suggestion: it is looked for in the newest pages (the team manages recent ones).
+// The newest pages of suggestions: what a duplicate is merged into is chosen among them.
 async function recentSuggestions(pages = 10) {
   const found = [];
   let page = null;
@@ -175,9 +175,18 @@ async function recentSuggestions(pages = 10) {
 }
 
 export async function manage(ctx) {
-  const all = await recentSuggestions();
-  const s = all.find((x) => x.id === ctx.params.id);
-  if (!s) return ctx.show('Suggestion not found', heading('Suggestion not found'), p('It may have been merged or hidden.'), p(link('/suggestions', 'Back to suggestions')));
+  let s = null;
+  try {
+    s = await api.get(`/suggestions/${encodeURIComponent(ctx.params.id)}`);
+  } catch (error) {
+    if (error.status !== 404) throw error;
+  }
+  if (!s || !s.visible) {
+    return ctx.show('Suggestion not found', heading(s ? 'This suggestion was merged or hidden' : 'Suggestion not found'),
+      p(s ? 'It is listed with the hidden and merged suggestions.' : 'Check the address, or find it in the list.'),
+      p(link(s ? '/suggestions/removed' : '/suggestions', s ? 'Hidden and merged suggestions' : 'Back to suggestions')));
+  }
+  const all = await recentSuggestions(3);
   const back = h('a', { class: 'govuk-back-link', href: '/suggestions' }, 'Back to suggestions');
   const id = encodeURIComponent(s.id);
   const statusForm = h('form', { novalidate: true },
