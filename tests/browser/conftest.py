@@ -265,12 +265,14 @@ def first_sign_in(page, api: Api, email: str, temporary: str) -> None:
 
 
 def sign_out(page) -> None:
-    """Signs out and waits for the page that says so: the session is cleared before it shows, so a
-    test that goes on to another page cannot race the sign-out and land signed in."""
+    """Signs out and waits until the tab holds no session (the navigation offers "Sign in"), so a test
+    that goes on to another page cannot race the sign-out and land signed in. (tests/browser/
+    test_sign_in.py checks the page that says so.)"""
     from playwright.sync_api import expect
 
     go_to(page, "Sign out")
-    expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()
+    expect(page.locator("#navigation").get_by_role("link", name="Sign in", exact=True)).to_be_attached()
+    assert page.evaluate("sessionStorage.getItem('care-tracker.tokens')") is None
 
 
 # September, October and November 2026 closed with nothing saved: three misses in a row, so private

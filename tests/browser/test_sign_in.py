@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, check, demo_locations, mail_to, new_provider_user, sign_in, sign_out
+from tests.browser.conftest import PASSWORD, check, demo_locations, go_to, mail_to, new_provider_user, sign_in
 
 
 def test_first_sign_in_from_the_email_with_the_keyboard_alone(page, api, web):
@@ -69,7 +69,8 @@ def test_first_sign_in_from_the_email_with_the_keyboard_alone(page, api, web):
     token_places = page.evaluate("[Object.keys(localStorage).length, Object.keys(sessionStorage)]")
     assert token_places[0] == 0 and "care-tracker.tokens" in token_places[1]  # never localStorage
 
-    sign_out(page)
+    go_to(page, "Sign out")
+    expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()
     assert page.evaluate("sessionStorage.getItem('care-tracker.tokens')") is None
     check(page, "signed-out")
 

@@ -132,7 +132,7 @@ def test_the_support_team(page, api, screen, closed_windows):
     go_to(page, "Downloads")
     page.get_by_label("Month").fill("2026-11")
     page.locator("form", has=page.get_by_label("Month")).get_by_role("button", name="Make the file").click()
-    expect(page.get_by_text("Your file is ready")).to_be_visible()
+    expect(page.get_by_text("Your file is ready")).to_be_visible(timeout=60_000)  # every location's returns, on moto
     check(page, "downloads")
     href = page.locator("#download-link").get_attribute("href")
     csv = requests.get(href, timeout=10)
