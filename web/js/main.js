@@ -159,8 +159,6 @@ const NAV = [
   ['/feedback/inbox', 'Feedback inbox', ['admin']],
 ];
 
-let shownNavigation = null;  // what the navigation and the user bar show now
-
 async function renderNavigation() {
   const list = document.getElementById('navigation');
   const bar = document.getElementById('user-bar');
@@ -175,10 +173,6 @@ async function renderNavigation() {
   // The longest link that the page's path starts with is the active one (/pa/timesheets, not /pa).
   const current = links.map(([href]) => href).filter((href) => here === href || (href !== '/' && here.startsWith(href + '/')))
     .sort((a, b) => b.length - a.length)[0];
-  // Rebuilt only when something changed: a link being clicked is never replaced under the pointer.
-  const shown = JSON.stringify([links.map(([href, text]) => [href, text]), current, me && (me.full_name || me.email)]);
-  if (shown === shownNavigation) return;
-  shownNavigation = shown;
   clear(list);
   for (const [href, text] of links) {
     const active = href === current;
