@@ -130,7 +130,9 @@ def test_the_support_team(page, api, screen, closed_windows):
 
     # --- a month's returns as CSV
     go_to(page, "Downloads")
+    expect(page.get_by_role("heading", name="Downloads (CSV)")).to_be_visible()  # typed into the page, not the one before
     page.get_by_label("Month").fill("2026-11")
+    expect(page.get_by_label("Month")).to_have_value("2026-11")
     page.locator("form", has=page.get_by_label("Month")).get_by_role("button", name="Make the file").click()
     expect(page.get_by_text("Your file is ready")).to_be_visible(timeout=60_000)  # every location's returns, on moto
     check(page, "downloads")
