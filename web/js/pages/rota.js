@@ -160,7 +160,9 @@ function breakFields(existing) {
 const LABELS = { pa: 'PA', day: 'Day', start: 'Start time', end: 'End time', kind: 'Kind of shift', repeat_until: 'Last week of the pattern',
   break_start: 'Break starts', break_end: 'Break ends', breaks: 'Break' };
 
+// The form's times as hh:mm (9, 9.30 and 0930 are read too), each checked.
 function checkTimes(values, errors) {
+  for (const name of ['start', 'end', 'break_start', 'break_end']) values[name] = time(values[name]);
   for (const name of ['start', 'end']) {
     if (!values[name]) errors.push({ field: name, text: `Enter the ${name} time, for example ${name === 'start' ? '09:00' : '17:00'}` });
     else if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(values[name])) errors.push({ field: name, text: `Enter the ${name} time as hours and minutes on the 24-hour clock, for example 17:30` });
@@ -201,10 +203,6 @@ export async function add(ctx) {
   ctx.show(title, h('a', { class: 'govuk-back-link', href: back }, 'Back to the rota'), heading(title, 'l', 'Rota'), form);
   submitting(form, async (values) => {
     clearErrors(form);
-    values.start = time(values.start);
-    values.end = time(values.end);
-    values.break_start = time(values.break_start);
-    values.break_end = time(values.break_end);
     const errors = [];
     if (!values.pa) errors.push({ field: 'pa', text: 'Select who is working' });
     if (!isDay(values.day)) errors.push({ field: 'day', text: 'Enter the day the shift starts' });
@@ -261,10 +259,6 @@ export async function shift(ctx) {
     warnings.map(warningText), form, remove);
   submitting(form, async (values) => {
     clearErrors(form);
-    values.start = time(values.start);
-    values.end = time(values.end);
-    values.break_start = time(values.break_start);
-    values.break_end = time(values.break_end);
     const errors = [];
     checkTimes(values, errors);
     if (!isDay(values.day)) errors.push({ field: 'day', text: 'Enter the day the shift starts' });
