@@ -99,6 +99,8 @@ def test_someone_signed_in_sets_up_and_replaces_their_authenticator_and_the_supp
 
     # a new phone: the app is replaced the same way
     page.get_by_role("button", name="Replace your authenticator app").click()
+    expect(page.get_by_role("heading", name="Set up an authenticator app")).to_be_focused()
+    expect(page.get_by_text("Your authenticator app is set up")).to_have_count(0)  # not the last page's banner again
     secret = page.locator("#mfa-secret").inner_text()
     page.get_by_label("Code from your authenticator app").fill(_code(secret))
     page.get_by_role("button", name="Finish setting up").click()

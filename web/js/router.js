@@ -40,7 +40,7 @@ export async function render() {
     session.rememberReturn(pathname + search);
     return navigate('/sign-in', { replace: true });
   }
-  const message = flash;
+  let message = flash;  // shown once: not again when the page shows its next step (a form's answer)
   flash = null;
   const ctx = {
     params: found.params,
@@ -53,6 +53,7 @@ export async function render() {
       document.title = `${title} - Care Tracker`;
       clear(main);
       if (message) main.append(flashBanner(message));
+      message = null;
       main.append(h('div', {}, ...children));
       initAll({ scope: main, onError: () => {} });
       afterRender(ctx);
