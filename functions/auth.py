@@ -73,6 +73,10 @@ class AccessTokenRequest(Strict):
     access_token: str = Field(min_length=20, max_length=8192, description="The access token from your sign-in")
 
 
+class TurnOffRequest(Strict):
+    password: str = Field(min_length=1, max_length=256, description="The password I sign in with: an open session alone cannot turn it off")
+
+
 class RefreshRequest(Strict):
     refresh_token: str = Field(min_length=20, max_length=8192, description="The refresh token from your sign-in")
 
@@ -199,6 +203,19 @@ def my_mfa_confirm(caller, body: AccessTokenCodeRequest):
 
     auth_service().mfa_confirm_signed_in(caller, body.access_token, body.code)
     return me_of(replace(caller, roles=caller.roles | caller.awaiting_mfa, awaiting_mfa=frozenset(), mfa_enrolled=True))
+
+
+@route(bp, "/me/mfa/turn-off", "POST",
+       summary="Turn off two-step sign-in (not for approvers, the support team, enforcement officers: 403 mfa_required); "
+       "my password confirms it (400 wrong_password); sign-in then asks no code",
+       body=TurnOffRequest, response=Me, tag="auth")
+def my_mfa_turn_off(caller, body: TurnOffRequest):
+    from dataclasses import replace
+
+    from care_tracker.wiring import auth_service
+
+    auth_service().mfa_turn_off(caller, body.password)
+    return me_of(replace(caller, mfa_enrolled=False))
 
 
 @route(bp, "/me/session/refresh", "POST", summary="Before the ID token expires: new ID and access tokens from this "

@@ -139,3 +139,40 @@ def test_someone_signed_in_sets_up_and_replaces_their_authenticator_and_the_supp
 
     del api.mfa_secrets[email]
     sign_in(page, email, PASSWORD)  # the password alone again (sign_in fails on a code page without a key)
+
+
+def test_a_provider_user_turns_two_step_sign_in_off_with_their_password(page, api, mfa_routes):
+    """Optional for a provider user, so they may turn it off again: the password confirms it (a tab left
+    signed in is not enough); the next sign-in asks no code."""
+    email, temporary = new_provider_user(api, demo_locations(api)[:1], full_name="Ola Optional")
+    tokens = api.sign_in(email, temporary, PASSWORD)
+    setup = api.call("POST", "/me/mfa/setup", tokens["id_token"], json={"access_token": tokens["access_token"]})
+    api.mfa_secrets[email] = setup.json()["secret"]
+    confirmed = api.call("POST", "/me/mfa/confirm", tokens["id_token"],
+                         json={"access_token": tokens["access_token"], "code": api.totp(email)})
+    assert confirmed.status_code == 200, confirmed.text
+    from tests.browser.conftest import sign_in
+
+    sign_in(page, email, PASSWORD, api=api)  # with the code
+    page.locator("#user-bar").get_by_role("link", name="Two-step sign-in").click()
+    expect(page.get_by_text("Two-step sign-in is on")).to_be_visible()
+    page.get_by_role("link", name="Turn off two-step sign-in").click()
+    expect(page.get_by_role("heading", name="Turn off two-step sign-in")).to_be_focused()
+    check(page, "two-step-turn-off")
+    page.get_by_role("button", name="Turn off two-step sign-in").click()
+    expect(page.locator("#password-error")).to_contain_text("Enter your password")
+    page.get_by_label("Your password").fill("not the right one at all")
+    page.get_by_role("button", name="Turn off two-step sign-in").click()
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    expect(page.locator("#password-error")).to_contain_text("That password is not right")
+    check(page, "two-step-turn-off-errors")
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Turn off two-step sign-in").click()
+    expect(page.get_by_text("Two-step sign-in is turned off")).to_be_visible()
+    expect(page.get_by_text("Two-step sign-in is off: you sign in with your password alone.")).to_be_visible()
+    expect(page.get_by_role("link", name="Turn off two-step sign-in")).to_have_count(0)
+    check(page, "two-step-turned-off")
+    sign_out(page)
+
+    del api.mfa_secrets[email]
+    sign_in(page, email, PASSWORD)  # the password alone (sign_in fails on a code page without a key)

@@ -99,3 +99,36 @@ def test_a_signed_in_session_is_refreshed_with_its_own_refresh_token(api, promot
     error_of(api.call("POST", "/me/session/refresh", token=mine["id_token"], json={"refresh_token": "x" * 40}), 401)
     error_of(api.call("POST", "/me/session/refresh", token=mine["id_token"], json={}), 400)
     assert api.call("POST", "/me/session/refresh", json={"refresh_token": mine["refresh_token"]}).status_code == 401
+
+
+def test_a_provider_user_signs_in_with_a_code_turns_two_step_off_and_signs_in_without(api, promoted):
+    email, password = "robin.optional@example.org", "meadow copper violin seven"
+    boss = api.token(APPROVER)
+    location = api.call("GET", "/me", token=boss).json()["location_ids"][0]
+    created = api.call("POST", "/registrations", json=registration(email, [location]))
+    assert api.call("POST", f"/registrations/{created.json()['id']}/approve", token=boss).status_code == 200
+    tokens = api.sign_in(email, temporary_password(api, email), password)
+    setup = api.call("POST", "/me/mfa/setup", token=tokens["id_token"], json={"access_token": tokens["access_token"]})
+    api.mfa_secrets[email] = setup.json()["secret"]
+    confirmed = api.call("POST", "/me/mfa/confirm", token=tokens["id_token"],
+                         json={"access_token": tokens["access_token"], "code": api.totp(email)})
+    assert confirmed.status_code == 200 and confirmed.json()["mfa_enrolled"] is True, confirmed.text
+    login = api.call("POST", "/auth/login", json={"email": email, "password": password}).json()
+    assert login["challenge"] == "SOFTWARE_TOKEN_MFA"
+    tokens = api.sign_in(email, password)  # with the code
+
+    error_of(api.call("POST", "/me/mfa/turn-off", token=tokens["id_token"], json={"password": "guess guess guess"}),
+             400, "wrong_password")
+    assert api.call("POST", "/auth/login", json={"email": email, "password": password}).json()["challenge"] == "SOFTWARE_TOKEN_MFA"
+    off = api.call("POST", "/me/mfa/turn-off", token=tokens["id_token"], json={"password": password})
+    assert off.status_code == 200 and off.json()["mfa_enrolled"] is False, off.text
+    del api.mfa_secrets[email]
+    again = api.call("POST", "/auth/login", json={"email": email, "password": password}).json()
+    assert "challenge" not in again and "id_token" in again  # the password alone now
+
+    # an approver (required) is refused, and still asked for a code
+    approver = api.sign_in(EMAIL, PASSWORD)
+    refused = error_of(api.call("POST", "/me/mfa/turn-off", token=approver["id_token"], json={"password": PASSWORD}),
+                       403, "mfa_required")
+    assert "approver" in refused["message"]
+    assert api.call("POST", "/auth/login", json={"email": EMAIL, "password": PASSWORD}).json()["challenge"] == "SOFTWARE_TOKEN_MFA"

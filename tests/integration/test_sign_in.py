@@ -387,3 +387,47 @@ def test_dynamodb_requests_of_a_sign_in(signed_up):
     with dynamodb_requests() as cleared:
         auth.login(signed_up, PASSWORD)
     assert dict(cleared) == {"GetItem": 2, "DeleteItem": 1}
+
+
+# ---------- turning two-step sign-in off ----------
+def test_a_provider_user_turns_two_step_sign_in_off_with_their_password(aws, sent_mail):
+    from care_tracker.ports import Challenge, Tokens
+    from tests.support import sign_in, totp_code
+
+    wiring.account_service().create_account(email="opal@example.org", full_name="Opal", roles=["provider_user"])
+    auth = wiring.auth_service()
+    tokens = sign_in(auth, "opal@example.org", _temporary(sent_mail, "opal@example.org"), PASSWORD)
+    caller = auth.authenticate(f"Bearer {tokens.id_token}")
+    secret, _uri = auth.mfa_start_signed_in(caller, tokens.access_token)
+    auth.mfa_confirm_signed_in(caller, tokens.access_token, totp_code(secret))
+    assert auth.login("opal@example.org", PASSWORD).name == "SOFTWARE_TOKEN_MFA"
+
+    status, body = _post_as("/me/mfa/turn-off", tokens.id_token, {"password": "not my password at all"})
+    assert status == 400 and body["code"] == "wrong_password", body  # the session alone is not enough
+    assert wiring.users().get(caller.user_id).mfa_enrolled is True
+    assert isinstance(auth.login("opal@example.org", PASSWORD), Challenge)
+    assert wiring.sign_in_attempts().state("opal@example.org").count == 1  # a wrong password counts to the lockout
+    status, body = _post_as("/me/mfa/turn-off", tokens.id_token, {})
+    assert status == 400 and body["code"] == "validation_failed"
+
+    status, body = _post_as("/me/mfa/turn-off", tokens.id_token, {"password": PASSWORD})
+    assert status == 200 and body["mfa_enrolled"] is False, body
+    assert wiring.users().get(caller.user_id).mfa_enrolled is False
+    assert isinstance(auth.login("opal@example.org", PASSWORD), Tokens)  # no code asked
+    assert _get("/me", tokens.id_token)[1]["mfa_enrolled"] is False
+
+
+@pytest.mark.parametrize("roles", [["provider_user", "approver"], ["admin"], ["enforcement_officer"]])
+def test_roles_that_need_two_step_sign_in_cannot_turn_it_off(aws, sent_mail, roles):
+    from care_tracker.ports import Challenge
+    from tests.support import sign_in
+
+    wiring.account_service().create_account(email="must@example.org", full_name="Must", roles=roles,
+                                            org_id="1-1" if "approver" in roles else None)
+    auth = wiring.auth_service()
+    tokens = sign_in(auth, "must@example.org", _temporary(sent_mail, "must@example.org"), PASSWORD)
+    status, body = _post_as("/me/mfa/turn-off", tokens.id_token, {"password": PASSWORD})
+    assert status == 403 and body["code"] == "mfa_required", body
+    assert "cannot be turned off" in body["message"]
+    challenge = auth.login("must@example.org", PASSWORD)
+    assert isinstance(challenge, Challenge) and challenge.name == "SOFTWARE_TOKEN_MFA"

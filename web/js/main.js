@@ -59,6 +59,7 @@ page('/area/:location_id', commissioner, 'location');
 page('/completeness', commissioner, 'completeness');
 page('/register/areas', register, 'areas', { auth: false });
 page('/authenticator', signIn, 'authenticator');
+page('/authenticator/turn-off', signIn, 'turnOffAuthenticator');
 page('/users/:user_id/reset-authenticator', approver, 'resetAuthenticator');
 
 // Employer sign-up, PAs and the PA's home.

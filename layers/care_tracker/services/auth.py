@@ -179,6 +179,26 @@ class AuthService:
         if self._identity.user_of_access_token(access_token) != caller.user_id:
             raise Forbidden("That access token belongs to another account.", code="wrong_token")
 
+    def mfa_turn_off(self, caller: Caller, password: str) -> None:
+        """Someone whose roles do not need two-step sign-in turns it off. Their password confirms it, so
+        a session left open (or stolen) alone cannot: it is checked by a sign-in under the lockout
+        (any answer but a refusal, e.g. SOFTWARE_TOKEN_MFA, means the password is right)."""
+        held = caller.roles | caller.awaiting_mfa
+        if needs_mfa(held):
+            named = " and ".join(sorted(MFA_ROLES & held)).replace("admin", "support team").replace("_", " ")
+            raise Forbidden(f"Your {named} role needs two-step sign-in, so it cannot be turned off. "
+                            "Got a new phone? Replace the authenticator app instead.", code="mfa_required")
+        try:
+            self._guarded(caller.email, lambda: self._identity.login(caller.email, password))
+        except Unauthorized as refused:
+            if refused.code != "wrong_login":
+                raise
+            # not a 401: that would mean "sign in again" to a client, and this session is fine
+            raise BadRequest("That password is not right. Enter the password you sign in with.",
+                             code="wrong_password") from refused
+        self._identity.reset_totp(caller.email)
+        self._users.update(caller.user_id, None, mfa_enrolled=False)
+
     def reset_mfa(self, caller: Caller, user_id: str, reason: str) -> dict:
         """The support team turns off a person's authenticator (a lost phone), recording who and why;
         they enrol again at their next sign-in (required roles) or may (others)."""

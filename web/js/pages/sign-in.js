@@ -310,7 +310,8 @@ export async function authenticator(ctx) {
     required ? p('Your role needs it, so it cannot be turned off.')
       : me.mfa_enrolled ? null : p('You can turn it on: a code from an app on your phone as well as your password keeps your account safe if someone learns your password.'),
     me.mfa_enrolled ? p('Got a new phone? Replace the app: the old one stops working once the new one is set up. If you have lost your phone and cannot sign in, contact the Care Tracker support team.') : null,
-    start);
+    start,
+    me.mfa_enrolled && !required ? p(link('/authenticator/turn-off', 'Turn off two-step sign-in')) : null);
   submitting(start, async () => {
     const access = session.tokens()?.access_token;
     let setup;
@@ -339,5 +340,34 @@ export async function authenticator(ctx) {
         showErrors(form, [{ field: 'code', text: error.message || 'That code is not right. Enter the code the app shows now.' }]);
       }
     });
+  });
+}
+
+// Turning it off (roles that do not need it): the password confirms it, so a tab left signed in
+// is not enough. The API refuses the roles that must keep it (mfa_required).
+export async function turnOffAuthenticator(ctx) {
+  const me = await api.get('/me');
+  const required = me.roles.some((r) => MFA_REQUIRED.includes(r)) || (me.roles_awaiting_mfa || []).length > 0;
+  if (!me.mfa_enrolled || required || me.roles.includes('commissioner')) return ctx.navigate('/authenticator', { replace: true });
+  const form = h('form', { novalidate: true },
+    password({ id: 'password', label: 'Your password', hint: 'The password you sign in with, to check it is you' }),
+    h('div', { class: 'govuk-button-group' }, button('Turn off two-step sign-in', { class: 'govuk-button govuk-button--warning' }),
+      link('/authenticator', 'Cancel')));
+  ctx.show('Turn off two-step sign-in', h('a', { class: 'govuk-back-link', href: '/authenticator' }, 'Back'),
+    heading('Turn off two-step sign-in'),
+    p('You will sign in with your password alone, and your authenticator app will stop working for Care Tracker.'),
+    h('div', { class: 'govuk-warning-text' }, h('span', { class: 'govuk-warning-text__icon', 'aria-hidden': 'true' }, '!'),
+      h('strong', { class: 'govuk-warning-text__text' }, h('span', { class: 'govuk-visually-hidden' }, 'Warning'),
+        'Anyone who learns your password can then sign in as you.')),
+    form);
+  submitting(form, async ({ password: secret }) => {
+    if (!secret) return showErrors(form, [{ field: 'password', text: 'Enter your password' }]);
+    try {
+      session.setMe(await api.post('/me/mfa/turn-off', { password: secret }));
+      ctx.navigate('/authenticator', { message: { title: 'Two-step sign-in is turned off', text: 'From now on you sign in with your password alone.' } });
+    } catch (error) {
+      if (error.status === 401) return;
+      showErrors(form, [{ field: 'password', text: error.code === 'wrong_password' ? 'That password is not right. Enter the password you sign in with.' : error.message }]);
+    }
   });
 }
