@@ -103,6 +103,26 @@ class MfaResetResponse(BaseModel):
     mfa_required: bool = Field(description="Whether they must enrol again at their next sign-in (their roles need it)")
 
 
+class MfaResetsQuery(Strict):
+    limit: int = Field(default=50, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=2048, description="next_cursor of the previous page")
+
+
+class MfaResetRecord(BaseModel):
+    user_id: str
+    full_name: str | None = Field(description="Whose app was reset (None once their account is deleted)")
+    email: str | None
+    reset_by: str
+    reset_by_name: str | None
+    reason: str
+    at: str
+
+
+class MfaResetList(BaseModel):
+    resets: list[MfaResetRecord]
+    next_cursor: str | None
+
+
 class SignInAnswer(RootModel[TokensResponse | ChallengeResponse]):
     """Tokens, or the next challenge of the sign-in (what /auth/login and its answers return)."""
 
@@ -233,6 +253,14 @@ def reset_mfa(user_id: str, caller, body: MfaResetRequest):
     from care_tracker.wiring import auth_service
 
     return MfaResetResponse(**auth_service().reset_mfa(caller, user_id, body.reason))
+
+
+@route(bp, "/mfa-resets", summary="Support team: every reset of two-step sign-in (who, by whom, why), newest first, "
+       "a page at a time", roles=("admin",), query=MfaResetsQuery, response=MfaResetList, tag="auth")
+def mfa_resets(caller, query: MfaResetsQuery):
+    from care_tracker.wiring import auth_service
+
+    return MfaResetList(**auth_service().mfa_resets(caller, query.limit, query.cursor))
 
 
 @route(bp, "/auth/forgot-password", "POST", summary="Email a password reset code", public=True,

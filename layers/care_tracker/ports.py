@@ -93,6 +93,9 @@ class SignInAttempts(Protocol):
 class MfaResets(Protocol):
     def record(self, user_id: str, by: str, reason: str, at: datetime) -> None: ...
 
+    def page(self, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+        """Every reset, newest first: (user_id, by, reason, at of each; the next page's cursor)."""
+
 
 class Sealer(Protocol):
     """Encrypts and authenticates a small JSON value for a client to carry (errors.SealedError if changed or expired)."""

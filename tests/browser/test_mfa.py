@@ -135,6 +135,14 @@ def test_someone_signed_in_sets_up_and_replaces_their_authenticator_and_the_supp
     expect(row.locator("td").nth(3)).to_have_text("Off")  # two-step sign-in (the name is the row header)
     expect(row.get_by_role("link", name="Reset authenticator of Nia Phone")).to_have_count(0)
     check(page, "reset-authenticator-done")
+    # the record of resets: who, by whom and why, newest first
+    page.get_by_role("link", name="Resets of two-step sign-in").click()
+    expect(page.get_by_role("heading", name="Resets of two-step sign-in")).to_be_focused()
+    newest = page.locator("tbody tr").first
+    expect(newest).to_contain_text("Nia Phone")
+    expect(newest).to_contain_text(email)
+    expect(newest).to_contain_text("Lost phone; identity checked by calling the registered manager")
+    check(page, "authenticator-resets")
     sign_out(page)
 
     del api.mfa_secrets[email]

@@ -80,6 +80,13 @@ def test_the_support_team_resets_a_lost_authenticator(api, promoted):
     again = api.call("POST", "/auth/login", json={"email": EMAIL, "password": PASSWORD}).json()
     assert again["challenge"] == "MFA_SETUP"  # enrols again
     assert _enrolled(api, support, promoted["user_id"]) is False
+    listed = api.call("GET", "/mfa-resets", token=support, params={"limit": 1})
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["resets"][0] | {"at": None} == {
+        "user_id": promoted["user_id"], "full_name": "Robin Newhire", "email": EMAIL, "at": None,
+        "reset_by": reset.json()["reset_by"], "reset_by_name": listed.json()["resets"][0]["reset_by_name"],
+        "reason": "Lost phone; identity checked by calling the registered manager"}
+    error_of(api.call("GET", "/mfa-resets", token=api.token(APPROVER)), 403, "wrong_role")
     assert "id_token" in api.sign_in(EMAIL, PASSWORD)
 
 

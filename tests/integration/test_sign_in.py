@@ -431,3 +431,61 @@ def test_roles_that_need_two_step_sign_in_cannot_turn_it_off(aws, sent_mail, rol
     assert "cannot be turned off" in body["message"]
     challenge = auth.login("must@example.org", PASSWORD)
     assert isinstance(challenge, Challenge) and challenge.name == "SOFTWARE_TOKEN_MFA"
+
+
+# ---------- the support team's list of resets ----------
+MATRIX = {"provider_user": ["provider_user"], "approver": ["provider_user", "approver"], "admin": ["admin"],
+          "enforcement_officer": ["enforcement_officer"], "commissioner": ["commissioner"], "employer": ["employer"],
+          "pa": ["pa"]}
+
+
+def test_the_list_of_resets_is_the_support_teams_alone_newest_first_a_page_at_a_time(aws, sent_mail):
+    from tests.support import sign_in
+
+    accounts, auth = wiring.account_service(), wiring.auth_service()
+    tokens, ids = {}, {}
+    for who, roles in MATRIX.items():
+        email = f"{who.replace('_', '.')}@example.org"
+        ids[who] = accounts.create_account(email=email, full_name=f"The {who}", roles=roles,
+                                           org_id="1-1" if "provider_user" in roles else None).user_id
+        tokens[who] = sign_in(auth, email, _temporary(sent_mail, email), PASSWORD).id_token
+    for who in ("provider_user", "approver", "enforcement_officer"):
+        status, body = _post_as(f"/users/{ids[who]}/mfa/reset", tokens["admin"], {"reason": f"lost phone of the {who}"})
+        assert status == 200, body
+
+    for who in [*MATRIX, None]:  # the role matrix: the support team alone; no token is a 401
+        status, body = _get("/mfa-resets", tokens[who]) if who else _get_anonymous("/mfa-resets")
+        if who == "admin":
+            assert status == 200, body
+        elif who is None:
+            assert status == 401, body
+        else:
+            assert status == 403 and body["code"] in ("wrong_role", "read_only"), (who, body)
+
+    status, first = _get("/mfa-resets?limit=2", tokens["admin"])
+    assert status == 200 and [r["user_id"] for r in first["resets"]] == [ids["enforcement_officer"], ids["approver"]], first
+    newest = first["resets"][0]
+    assert newest == {"user_id": ids["enforcement_officer"], "full_name": "The enforcement_officer",
+                      "email": "enforcement.officer@example.org", "reset_by": ids["admin"], "reset_by_name": "The admin",
+                      "reason": "lost phone of the enforcement_officer", "at": newest["at"]}
+    assert first["next_cursor"]
+    status, second = _get(f"/mfa-resets?limit=2&cursor={first['next_cursor']}", tokens["admin"])
+    assert status == 200 and [r["user_id"] for r in second["resets"]] == [ids["provider_user"]], second
+    assert second["next_cursor"] is None
+    assert first["resets"][1]["at"] > second["resets"][0]["at"]
+
+    for bad in ("not-a-cursor", "eA", "%00"):
+        status, body = _get(f"/mfa-resets?cursor={bad}", tokens["admin"])
+        assert status == 400 and body["code"] == "bad_page_link", (bad, body)
+    status, body = _get("/mfa-resets?limit=0", tokens["admin"])
+    assert status == 400 and body["code"] == "validation_failed"
+
+
+def _get_anonymous(path: str):
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app) as client:
+        response = client.http.get(path)
+    return response.status_code, json.loads(response.body)

@@ -61,6 +61,7 @@ page('/register/areas', register, 'areas', { auth: false });
 page('/authenticator', signIn, 'authenticator');
 page('/authenticator/turn-off', signIn, 'turnOffAuthenticator');
 page('/users/:user_id/reset-authenticator', approver, 'resetAuthenticator');
+page('/authenticator-resets', approver, 'authenticatorResets');
 
 // Employer sign-up, PAs and the PA's home.
 const employers = () => import('./pages/employers.js');

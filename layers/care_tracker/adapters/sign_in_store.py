@@ -5,16 +5,22 @@
   atomic, so concurrent failures count exactly), a second to start a new window, and one more on the
   failure that locks. Deleted by a successful sign-in; TTL removes the rest.
 - `USER#<user_id>` / `MFA_RESET#<ISO instant>`: who reset a person's two-step sign-in, and why (kept).
+- `MFA_RESETS` / `<ISO instant>#<user_id>`: the same record again, in one partition for the support
+  team's list of every reset, newest first (resets are rare: a few a week, not a hot partition).
 - `LINK#<link id>` / `USED`: an emailed single-use link that was used (TTL: when it would expire).
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from datetime import UTC, datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, UpdateError
 
 from care_tracker.adapters.tables import Model, table_meta
+from care_tracker.errors import BadRequest
 from care_tracker.rules.sign_in import WINDOW, Failures, expires, lock_for
 
 
@@ -30,6 +36,7 @@ class SignInItem(Model):
     by = UnicodeAttribute(null=True)
     reason = UnicodeAttribute(null=True)
     at = UnicodeAttribute(null=True)
+    user_id = UnicodeAttribute(null=True)  # whose app was reset (in the MFA_RESETS list)
 
 
 FAILURES = "FAILURES"
@@ -90,10 +97,40 @@ class DynamoSignInAttempts:
         SignInItem(f"LOGIN#{key}", FAILURES).delete()
 
 
+RESETS = "MFA_RESETS"
+# A list's sort key: an instant (isoformat, UTC) then '#' and a user id.
+_RESET_SK = re.compile(r"^\d{4}-\d{2}-\d{2}T[0-9:.]+\+00:00#[A-Za-z0-9-]{1,64}$")
+_BAD_CURSOR = "That page link is damaged or out of date: start again from the first page."
+
+
+def _reset_cursor(last_key: dict | None) -> str | None:
+    return base64.urlsafe_b64encode(last_key["sk"]["S"].encode()).decode().rstrip("=") if last_key else None
+
+
+def _reset_key(cursor: str | None) -> dict | None:
+    if not cursor:
+        return None
+    try:
+        sk = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, binascii.Error, UnicodeError):
+        sk = ""
+    if not _RESET_SK.match(sk):
+        raise BadRequest(_BAD_CURSOR, code="bad_page_link")
+    return {"pk": {"S": RESETS}, "sk": {"S": sk}}
+
+
 class DynamoMfaResets:
     def record(self, user_id: str, by: str, reason: str, at: datetime) -> None:
-        SignInItem(f"USER#{user_id}", f"MFA_RESET#{at.astimezone(UTC).isoformat()}", by=by, reason=reason,
-                   at=at.astimezone(UTC).isoformat()).save()
+        when = at.astimezone(UTC).isoformat()
+        SignInItem(f"USER#{user_id}", f"MFA_RESET#{when}", by=by, reason=reason, at=when).save()
+        SignInItem(RESETS, f"{when}#{user_id}", by=by, reason=reason, at=when, user_id=user_id).save()
+
+    def page(self, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+        """Every reset, newest first, `limit` at a time: (records, the next page's cursor or None)."""
+        result = SignInItem.query(RESETS, scan_index_forward=False, limit=limit, page_size=limit,
+                                  last_evaluated_key=_reset_key(cursor))
+        items = [{"user_id": i.user_id, "by": i.by, "reason": i.reason, "at": i.at} for i in result]
+        return items, _reset_cursor(result.last_evaluated_key)
 
     def of(self, user_id: str) -> list[dict]:
         return [{"by": i.by, "reason": i.reason, "at": i.at}

@@ -214,6 +214,28 @@ class AuthService:
         return {"user_id": user.user_id, "reset_by": caller.user_id, "reason": reason, "at": at.isoformat(),
                 "mfa_required": needs_mfa(user.roles)}
 
+    def mfa_resets(self, caller: Caller, limit: int, cursor: str | None) -> dict:
+        """The support team's list of resets, newest first, with the names of whose app was reset and
+        who reset it (read from the accounts, so a name corrected since shows as it is now)."""
+        if not caller.has("admin"):
+            raise Forbidden("Only the support team can see the resets of two-step sign-in.", code="wrong_role")
+        records, next_cursor = self._mfa_resets.page(limit, cursor)
+        people: dict[str, object] = {}
+        for uid in {r["user_id"] for r in records} | {r["by"] for r in records}:
+            people[uid] = self._users.get(uid)
+
+        def named(uid):
+            user = people.get(uid)
+            return (user.full_name, user.email) if user else (None, None)
+
+        resets = []
+        for r in records:
+            name, email = named(r["user_id"])
+            by_name, _ = named(r["by"])
+            resets.append({"user_id": r["user_id"], "full_name": name, "email": email, "reset_by": r["by"],
+                           "reset_by_name": by_name, "reason": r["reason"], "at": r["at"]})
+        return {"resets": resets, "next_cursor": next_cursor}
+
     def _guarded(self, email: str, attempt, signed_in=lambda answer: isinstance(answer, Tokens)):
         """One sign-in step under the lockout (rules/sign_in.py): refused unchecked while the address
         is locked, a wrong password or code counted, and the count cleared once `signed_in(answer)`

@@ -100,7 +100,7 @@ export async function users(ctx) {
   const organisation = support ? (ctx.query.get('organisation') || '').trim() : '';
   if (support && !CQC_ID.test(organisation)) {
     const form = organisationForm(ctx, organisation);
-    ctx.show('Users of an organisation', heading('Users of an organisation', 'l', 'Support team'), form);
+    ctx.show('Users of an organisation', heading('Users of an organisation', 'l', 'Support team'), form, resetsLink());
     if (organisation) showErrors(form, [{ field: 'organisation', text: 'Enter the provider ID as the CQC writes it, like 1-1000000002' }]);
     return;
   }
@@ -112,7 +112,7 @@ export async function users(ctx) {
   } catch (error) {
     if (!support || (error.status !== 404 && error.status !== 400 && error.status !== 403)) throw error;
     const form = organisationForm(ctx, organisation);
-    ctx.show('Users of an organisation', heading('Users of an organisation', 'l', 'Support team'), form);
+    ctx.show('Users of an organisation', heading('Users of an organisation', 'l', 'Support team'), form, resetsLink());
     return showErrors(form, [{ field: 'organisation', text: error.message }]);
   }
   const here = `/users${api.q({ organisation })}`;
@@ -146,13 +146,38 @@ export async function users(ctx) {
   ]);
   const title = support ? 'Users of an organisation' : 'Users of your organisation';
   ctx.show(title, heading(title, 'l', support ? 'Support team' : null),
-    support ? organisationForm(ctx, organisation) : null,
+    support ? [organisationForm(ctx, organisation), resetsLink()] : null,
     table('Everyone with an account', ['Name', 'Email address', 'Role', 'Status', 'Two-step sign-in', 'Actions'], rows),
     h('h2', { class: 'govuk-heading-m' }, 'Locations with fewer than two users'),
     thin.locations.length ? [
       p('We recommend at least two people for each location, so returns are made during holidays and sickness.'),
       h('ul', { class: 'govuk-list govuk-list--bullet' }, thin.locations.map((loc) => h('li', {}, `${loc.name || names[loc.location_id] || loc.location_id}: ${loc.active_users} active user${loc.active_users === 1 ? '' : 's'}`)))]
       : p('Every location has at least two active users.'));
+}
+
+const resetsLink = () => p(link('/authenticator-resets', 'Resets of two-step sign-in'), ': who was reset, by whom and why.');
+
+// The support team's record of every authenticator reset, newest first, a page at a time.
+export async function authenticatorResets(ctx) {
+  const cursor = ctx.query.get('cursor');
+  const answer = await api.get(`/mfa-resets${api.q({ limit: 25, cursor })}`);
+  const rows = answer.resets.map((r) => [
+    formatDateTime(r.at),
+    r.full_name ? [r.full_name, h('br'), h('span', { class: 'govuk-hint' }, r.email)] : 'An account since deleted',
+    r.reset_by_name || 'A support team account since deleted',
+    r.reason,
+  ]);
+  const pages = (cursor || answer.next_cursor) ? h('nav', { class: 'govuk-pagination govuk-pagination--block', 'aria-label': 'Pages of resets' },
+    cursor ? h('div', { class: 'govuk-pagination__prev' }, h('a', { class: 'govuk-link govuk-pagination__link', href: '/authenticator-resets', rel: 'prev' },
+      h('span', { class: 'govuk-pagination__link-title' }, 'Newest resets'))) : null,
+    answer.next_cursor ? h('div', { class: 'govuk-pagination__next' }, h('a', { class: 'govuk-link govuk-pagination__link', href: `/authenticator-resets${api.q({ cursor: answer.next_cursor })}`, rel: 'next' },
+      h('span', { class: 'govuk-pagination__link-title' }, 'Older resets'))) : null) : null;
+  ctx.show('Resets of two-step sign-in', h('a', { class: 'govuk-back-link', href: '/users' }, 'Back to users'),
+    heading('Resets of two-step sign-in', 'l', 'Support team'),
+    p('Each time the support team turned off someone\'s authenticator app, newest first.'),
+    rows.length ? table('Resets', ['When', 'Whose app', 'Reset by', 'Why'], rows)
+      : p(cursor ? 'There are no older resets.' : 'Nobody\'s authenticator app has been reset yet.'),
+    pages);
 }
 
 // The support team turns off someone's authenticator app (a lost phone), saying why; they set up a
