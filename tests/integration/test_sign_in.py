@@ -489,3 +489,21 @@ def _get_anonymous(path: str):
     with Client(app) as client:
         response = client.http.get(path)
     return response.status_code, json.loads(response.body)
+
+
+def test_a_page_of_resets_is_one_query_and_one_batch_read_of_the_names(aws, sent_mail):
+    from care_tracker.adapters.sign_in_store import DynamoMfaResets
+    from care_tracker.services.auth import Caller
+    from tests.support import dynamodb_requests
+
+    accounts = wiring.account_service()
+    support = accounts.create_account(email="help@example.org", full_name="Help", roles=["admin"])
+    people = [accounts.create_account(email=f"p{n}@example.org", full_name=f"P{n}", roles=["provider_user"]) for n in range(4)]
+    for person in people:
+        DynamoMfaResets().record(person.user_id, by=support.user_id, reason="lost phone", at=wiring.clock().now())
+    me = Caller(user_id=support.user_id, email=support.email, full_name="Help", roles=frozenset({"admin"}), mfa_enrolled=True)
+    with dynamodb_requests() as requests:
+        page = wiring.auth_service().mfa_resets(me, 10, None)
+    assert [r["full_name"] for r in page["resets"]] == ["P3", "P2", "P1", "P0"]
+    assert {r["reset_by_name"] for r in page["resets"]} == {"Help"}
+    assert dict(requests) == {"Query": 1, "BatchGetItem": 1}, requests

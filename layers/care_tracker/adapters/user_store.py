@@ -70,6 +70,11 @@ class DynamoUserRepository:
         except UserItem.DoesNotExist:
             return None
 
+    def many(self, user_ids) -> dict[str, UserRecord]:
+        """The accounts of these ids that exist, by id (BatchGetItem: 100 keys a request)."""
+        wanted = sorted(set(user_ids))
+        return {item.user_id: _record(item) for item in UserItem.batch_get(wanted)} if wanted else {}
+
     def by_email(self, email: str) -> UserRecord | None:
         """The account that claimed this email (2 GetItems), or None (none, or a pending registration)."""
         try:
