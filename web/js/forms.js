@@ -57,6 +57,31 @@ export function checkboxes({ name, legend, hint, options, legendClass = 'govuk-f
           optionHint ? h('div', { class: 'govuk-hint govuk-checkboxes__hint', id: `${name}-${i}-hint` }, optionHint) : null)))));
 }
 
+// GOV.UK's date input (day, month, year); `value` is 'YYYY-MM-DD'.
+export function dateInput(id, legend, { hint, value, legendClass = 'govuk-fieldset__legend--s', asHeading = false } = {}) {
+  const [y, m, d] = value ? value.split('-').map(Number) : [];
+  const part = (name, label, width, v) => h('div', { class: 'govuk-date-input__item' }, h('div', { class: 'govuk-form-group' },
+    h('label', { class: 'govuk-label govuk-date-input__label', for: `${id}-${name}` }, label),
+    h('input', { class: `govuk-input govuk-date-input__input govuk-input--width-${width}`, id: `${id}-${name}`, name: `${id}-${name}`,
+      type: 'text', inputmode: 'numeric', spellcheck: 'false', value: v ? String(v) : '' })));
+  return h('div', { class: 'govuk-form-group', 'data-field': id },
+    h('fieldset', { class: 'govuk-fieldset', role: 'group', 'aria-describedby': hint ? `${id}-hint` : null },
+      h('legend', { class: `govuk-fieldset__legend ${asHeading ? 'govuk-fieldset__legend--l' : legendClass}` },
+        asHeading ? h('h1', { class: 'govuk-fieldset__heading', tabindex: '-1' }, legend) : legend),
+      hint ? h('div', { class: 'govuk-hint', id: `${id}-hint` }, hint) : null,
+      h('div', { class: 'govuk-date-input', id }, part('day', 'Day', 2, d), part('month', 'Month', 2, m), part('year', 'Year', 4, y))));
+}
+
+// 'YYYY-MM-DD', '' when all three are empty, or null when it is not a real date.
+export function readDate(values, id) {
+  const raw = ['day', 'month', 'year'].map((k) => (values[`${id}-${k}`] || '').trim());
+  if (raw.every((x) => x === '')) return '';
+  const [d, m, y] = raw.map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (!(y >= 1900 && y <= 2200 && date.getUTCMonth() === m - 1 && date.getUTCDate() === d)) return null;
+  return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
 export function fieldset(legend, children, { legendClass = 'govuk-fieldset__legend--m', hint } = {}) {
   return h('fieldset', { class: 'govuk-fieldset' },
     h('legend', { class: `govuk-fieldset__legend ${legendClass}` }, h('h2', { class: 'govuk-fieldset__heading' }, legend)),

@@ -2,7 +2,7 @@
 // ledger per leave year; a PA reads their ledger for each employment and asks for holiday.
 import * as api from '../api.js';
 import { h, heading, p, link, button, secondary, summaryList, table, tag, inset, formatDate } from '../dom.js';
-import { input, textarea, submitting, showErrors, apiErrors } from '../forms.js';
+import { input, textarea, dateInput, readDate, submitting, showErrors, apiErrors } from '../forms.js';
 
 const STATUS = { requested: ['Waiting for a decision', 'yellow'], approved: ['Approved', 'green'], declined: ['Declined', 'red'], cancelled: ['Cancelled', 'grey'] };
 const KIND = { accrued: 'Built up from hours worked', taken: 'Holiday taken', brought_forward: 'Brought forward', cancelled: 'Holiday given back', carried_forward: 'Carried forward' };
@@ -12,28 +12,6 @@ const statusTag = (status) => tag(...(STATUS[status] || [status, 'grey']));
 const days = (b) => (b.first_day === b.last_day ? formatDate(b.first_day) : `${formatDate(b.first_day)} to ${formatDate(b.last_day)}`);
 const shown = (hours) => Number(hours).toFixed(2);
 const ledgerPath = (employerId, paId) => `/employers/${encodeURIComponent(employerId)}/pas/${encodeURIComponent(paId)}/holiday`;
-
-// GOV.UK's date input (day, month, year). readDate gives YYYY-MM-DD, or null when it is not a real date.
-export function dateInput({ id, legend, hint }) {
-  const part = (name, label, width) => h('div', { class: 'govuk-date-input__item' },
-    h('div', { class: 'govuk-form-group' },
-      h('label', { class: 'govuk-label govuk-date-input__label', for: `${id}-${name}` }, label),
-      h('input', { class: `govuk-input govuk-date-input__input govuk-input--width-${width}`, id: `${id}-${name}`, name: `${id}-${name}`,
-        type: 'text', inputmode: 'numeric', spellcheck: 'false' })));
-  return h('div', { class: 'govuk-form-group', 'data-field': id },
-    h('fieldset', { class: 'govuk-fieldset', role: 'group', 'aria-describedby': hint ? `${id}-hint` : null },
-      h('legend', { class: 'govuk-fieldset__legend govuk-fieldset__legend--s' }, legend),
-      hint ? h('div', { class: 'govuk-hint', id: `${id}-hint` }, hint) : null,
-      h('div', { class: 'govuk-date-input', id }, part('day', 'Day', 2), part('month', 'Month', 2), part('year', 'Year', 4))));
-}
-
-export function readDate(values, id) {
-  const [d, m, y] = ['day', 'month', 'year'].map((x) => (values[`${id}-${x}`] || '').trim());
-  if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y)) return null;
-  const iso = `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
-  const date = new Date(`${iso}T12:00:00Z`);
-  return Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== iso ? null : iso;
-}
 
 // Approved holiday from tomorrow on: the ledger counts holiday as taken on its day.
 const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
@@ -195,8 +173,8 @@ export async function book(ctx) {
   if (!e) return ctx.show('Employment not found', heading('Employment not found'), p(link('/pa/holiday', 'Back to my holiday')));
   const title = e.employer_name || 'your employer';
   const form = h('form', { novalidate: true },
-    dateInput({ id: 'first', legend: 'First day of holiday', hint: 'For example, 27 3 2027' }),
-    dateInput({ id: 'last', legend: 'Last day of holiday', hint: 'The same as the first day for one day' }),
+    dateInput('first', 'First day of holiday', { hint: 'For example, 27 3 2027' }),
+    dateInput('last', 'Last day of holiday', { hint: 'The same as the first day for one day' }),
     input({ id: 'hours', label: 'How many hours of holiday?', hint: 'The hours you would have worked on those days, for example 7.5', width: 4, inputmode: 'decimal', spellcheck: false }),
     textarea({ id: 'note', label: 'Note for your employer (optional)', rows: 3 }),
     h('div', { class: 'govuk-button-group' }, button('Send request'), link('/pa/holiday', 'Cancel')));

@@ -5,7 +5,7 @@
 // says what is deleted and what is kept for 7 years, the archived list, and reactivation.
 import * as api from '../api.js';
 import { h, heading, p, link, button, summaryList, table, tag, inset, formatDate } from '../dom.js';
-import { input, textarea, radios, checkboxes, fieldset, submitting, showErrors, clearErrors } from '../forms.js';
+import { input, textarea, radios, checkboxes, fieldset, dateInput, readDate, submitting, showErrors, clearErrors } from '../forms.js';
 
 const PAGE_SIZE = 10;
 const RELATIONSHIPS = { none: 'Not a family member or friend', family_member: 'A family member', friend: 'A friend' };
@@ -23,31 +23,6 @@ const ARCHIVE_DRAFT = 'care-tracker.archive';
 
 export async function employerId() {
   return (await api.me()).user_id;
-}
-
-// ---------- dates: GOV.UK's date input (day, month, year) ----------
-export function dateInput(id, legend, { hint, value, legendClass = 'govuk-fieldset__legend--s', asHeading = false } = {}) {
-  const [y, m, d] = value ? value.split('-').map(Number) : [];
-  const part = (name, label, width, v) => h('div', { class: 'govuk-date-input__item' }, h('div', { class: 'govuk-form-group' },
-    h('label', { class: 'govuk-label govuk-date-input__label', for: `${id}-${name}` }, label),
-    h('input', { class: `govuk-input govuk-date-input__input govuk-input--width-${width}`, id: `${id}-${name}`, name: `${id}-${name}`,
-      type: 'text', inputmode: 'numeric', value: v ? String(v) : '' })));
-  return h('div', { class: 'govuk-form-group', 'data-field': id },
-    h('fieldset', { class: 'govuk-fieldset', role: 'group', 'aria-describedby': hint ? `${id}-hint` : null },
-      h('legend', { class: `govuk-fieldset__legend ${asHeading ? 'govuk-fieldset__legend--l' : legendClass}` },
-        asHeading ? h('h1', { class: 'govuk-fieldset__heading', tabindex: '-1' }, legend) : legend),
-      hint ? h('div', { class: 'govuk-hint', id: `${id}-hint` }, hint) : null,
-      h('div', { class: 'govuk-date-input', id }, part('day', 'Day', 2, d), part('month', 'Month', 2, m), part('year', 'Year', 4, y))));
-}
-
-// 'YYYY-MM-DD', '' when all three are empty, or null when it is not a real date.
-export function readDate(values, id) {
-  const raw = ['day', 'month', 'year'].map((k) => (values[`${id}-${k}`] || '').trim());
-  if (raw.every((x) => x === '')) return '';
-  const [d, m, y] = raw.map(Number);
-  const date = new Date(Date.UTC(y, m - 1, d));
-  if (!(y >= 1900 && y <= 2200 && date.getUTCMonth() === m - 1 && date.getUTCDate() === d)) return null;
-  return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
 export function todayIso() {
