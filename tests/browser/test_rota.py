@@ -5,6 +5,7 @@ occurrence changed by keyboard alone, then the rest of the series, and a shift r
 stale version is explained and the page reloaded)."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -95,11 +96,19 @@ def test_rota_week_pattern_warning_change_and_remove(page, api, screen):
     page.get_by_role("button", name="Add to the rota").click()
     banner = page.locator(".govuk-notification-banner")
     expect(banner).to_contain_text("Shift added for Pat Worker")
-    expect(banner).to_contain_text("Working-time warning")
+    # Counted in the banner, not repeated: its words are beside the shifts of this week.
+    expect(banner).to_contain_text(re.compile(r"\d working-time warnings?: read (it|them) on the rota below"))
+    expect(banner).not_to_contain_text("Daily rest")
     if screen == "desktop":
         page.get_by_role("link", name="Show the week as a list, day by day").click()
+    # Each warning once, beside the first shift it concerns; the night shift points back to it.
+    rest = page.locator(".govuk-warning-text").filter(has_text="Daily rest: only")
+    expect(rest).to_have_count(1)
+    expect(_card(page, "Pat Worker, 09:00 to 17:00").locator(".govuk-warning-text").filter(has_text="Daily rest: only")).to_contain_text(
+        "Working-time warning: Daily rest: only")
     night = _card(page, "Pat Worker, 01:00 to 06:00")
-    expect(night.locator(".govuk-warning-text").filter(has_text="rest").first).to_contain_text("Working-time warning:")
+    expect(night).to_contain_text(re.compile(f"See the warnings? with Pat Worker’s shift on {_long(monday)}, 09:00 to 17:00."))
+    expect(night.get_by_text("Daily rest")).to_have_count(0)
     check(page, "warning")
 
     # The second Monday alone, by keyboard: finishes at 15:00.

@@ -82,7 +82,27 @@ export function kindLine(s) {
 const shiftPath = (s) => `/rota/${encodeURIComponent(s.pa_id)}/${s.day}/${s.shift_id}`;
 const when = (s) => `${s.start} to ${s.end}`;
 
-function shiftCard(s, warnings, withDay = false) {
+// On a phone each warning is said once, beside the first shift it concerns this week; its other
+// shifts point back to it (the same words under every shift made the list long).
+function firstMentions(days, byShift) {
+  const first = new Map();
+  for (const d of days) for (const s of d.shifts) for (const w of byShift[s.shift_id] || []) if (!first.has(w)) first.set(w, s);
+  return first;
+}
+
+// Beside a shift: the warnings said here first, then one pointer to each earlier shift that holds the rest.
+function warningsBeside(s, warnings, first) {
+  if (!first) return warnings.map(warningText);
+  const own = warnings.filter((w) => first.get(w) === s);
+  const earlier = [...new Set(warnings.filter((w) => first.get(w) !== s).map((w) => first.get(w)))];
+  return [own.map(warningText), earlier.map((e) => {
+    const n = warnings.filter((w) => first.get(w) === e).length;
+    return p(h('span', { class: 'govuk-visually-hidden' }, 'Working-time warning: '),
+      `See the ${n === 1 ? 'warning' : 'warnings'} with ${e.pa_name}’s shift on ${formatDate(e.day)}, ${when(e)}.`);
+  })];
+}
+
+function shiftCard(s, warnings, withDay = false, first = null) {
   return h('div', { class: 'govuk-summary-card' },
     h('div', { class: 'govuk-summary-card__title-wrapper' },
       h('h3', { class: 'govuk-summary-card__title' }, withDay ? `${s.pa_name}, ${shortDay(s.day)}, ${when(s)}` : `${s.pa_name}, ${when(s)}`),
@@ -94,7 +114,7 @@ function shiftCard(s, warnings, withDay = false) {
         ['Paid hours', hours(s.paid_hours)],
         s.series_id ? ['Repeats', s.detached ? 'Weekly, but this one was changed on its own' : 'Every week'] : null,
       ].filter(Boolean)),
-      (warnings || []).map(warningText)));
+      warningsBeside(s, warnings || [], first)));
 }
 
 export async function week(ctx) {
@@ -124,9 +144,10 @@ export async function week(ctx) {
     })]),
     ['Anyone on shift?', ...rota.days.map((d) => (d.nobody_on_shift ? tag('Nobody', 'red') : 'Yes'))],
   ]);
+  const first = firstMentions(rota.days, byShift);
   const asList = () => rota.days.map((d) => h('section', {},
     h('h2', { class: 'govuk-heading-m' }, formatDate(d.day)),
-    d.nobody_on_shift ? p(tag('Nobody on shift', 'red')) : d.shifts.map((s) => shiftCard(s, byShift[s.shift_id])),
+    d.nobody_on_shift ? p(tag('Nobody on shift', 'red')) : d.shifts.map((s) => shiftCard(s, byShift[s.shift_id], false, first)),
     p(link(`/rota/add${api.q({ day: d.day })}`, h('span', {}, 'Add a shift', h('span', { class: 'govuk-visually-hidden' }, ` on ${formatDate(d.day)}`))))));
 
   ctx.show(title,
@@ -174,9 +195,20 @@ function breaksOf(values) {
   return values.break_start && values.break_end ? [{ start: values.break_start, end: values.break_end }] : [];
 }
 
-function warningsMessage(title, answer) {
-  const words = [...new Set((answer.warnings || []).map((w) => w.message))];
-  return { title, text: words.length ? `Working-time ${words.length === 1 ? 'warning' : 'warnings'}: ${words.join(' ')}` : null };
+// The banner over the week the form goes back to: the warnings shown beside that week's shifts are
+// counted, not repeated; only those about other weeks are given in words.
+function warningsMessage(title, answer, monday) {
+  const sunday = addDays(monday, 6);
+  const here = new Set(answer.shifts.filter((s) => s.day >= monday && s.day <= sunday).map((s) => s.shift_id));
+  const onPage = (w) => (w.shift_ids.length ? w.shift_ids.some((id) => here.has(id)) : w.first_day <= sunday && w.last_day >= monday);
+  const warnings = answer.warnings || [];
+  const shown = warnings.filter(onPage).length;
+  const elsewhere = [...new Set(warnings.filter((w) => !onPage(w)).map((w) => w.message))];
+  const words = [
+    shown ? `${shown} working-time ${shown === 1 ? 'warning' : 'warnings'}: read ${shown === 1 ? 'it' : 'them'} on the rota below.` : null,
+    elsewhere.length ? `Working-time ${elsewhere.length === 1 ? 'warning' : 'warnings'} in other weeks: ${elsewhere.join(' ')}` : null,
+  ].filter(Boolean);
+  return { title, text: words.length ? words.join(' ') : null };
 }
 
 export async function add(ctx) {
@@ -216,7 +248,7 @@ export async function add(ctx) {
       const name = pas.find((pa) => pa.pa_id === values.pa).pa_name;
       const count = added.shifts.length;
       ctx.navigate(`/rota${api.q({ week: mondayOf(values.day) })}`,
-        { message: warningsMessage(count === 1 ? `Shift added for ${name}` : `${count} weekly shifts added for ${name}`, added) });
+        { message: warningsMessage(count === 1 ? `Shift added for ${name}` : `${count} weekly shifts added for ${name}`, added, mondayOf(values.day)) });
     } catch (error) {
       showErrors(form, apiErrors(error, LABELS, error.code === 'overlapping_shifts' ? 'start' : null));
     }
@@ -271,7 +303,7 @@ export async function shift(ctx) {
       const changed = await api.put(path, body);
       const count = changed.shifts.length;
       ctx.navigate(`/rota${api.q({ week: mondayOf(values.day) })}`,
-        { message: warningsMessage(count > 1 ? `${count} shifts changed for ${found.pa_name}` : `Shift changed for ${found.pa_name}`, changed) });
+        { message: warningsMessage(count > 1 ? `${count} shifts changed for ${found.pa_name}` : `Shift changed for ${found.pa_name}`, changed, mondayOf(values.day)) });
     } catch (error) {
       if (error.code === 'stale') return staleErrors(form, error, window.location.pathname);
       showErrors(form, apiErrors(error, LABELS, error.code === 'overlapping_shifts' ? 'start' : null));
