@@ -105,6 +105,8 @@ const yourData = () => import('./pages/your-data.js');
 const feedback = () => import('./pages/feedback.js');
 page('/holiday', holiday, 'employer');
 page('/holiday/:pa_id', holiday, 'ledger');
+page('/holiday/:pa_id/record', holiday, 'record');
+page('/holiday/:pa_id/brought-forward', holiday, 'broughtForward');
 page('/pa/holiday', holiday, 'pa');
 page('/pa/holiday/:employer_id/book', holiday, 'book');
 page('/your-data', yourData, 'default');
