@@ -123,13 +123,17 @@ function hoursFields(values = {}) {
   ];
 }
 
+// The provider's agreement is asked only of a family member or friend: revealed under each of those
+// answers (its own box for each, so a box ticked under the other answer never counts).
+const agreedName = (relationship) => `provider_agreed_${relationship}`;
+
 function relationshipFields(values = {}) {
-  return [
-    radios({ name: 'relationship', legend: 'Are they a family member or friend of the person who needs care?', legendClass: 'govuk-fieldset__legend--s',
-      options: Object.entries(RELATIONSHIPS).map(([v, t]) => [v, v === 'none' ? 'No' : `Yes, ${t.toLowerCase()}`]), value: values.relationship }),
-    checkboxes({ name: 'provider_agreed', legend: 'The care package provider’s agreement', hint: 'Only for a family member or friend: they can be your PA only once the provider of the care package (usually your council) has agreed.',
-      options: [['yes', 'The care package provider has agreed that this family member or friend can be my PA', null, values.provider_agreed]] }),
-  ];
+  const agreement = (v, who) => checkboxes({ name: agreedName(v), legend: 'The care package provider’s agreement',
+    hint: `They can be your PA only once the provider of the care package (usually your council) has agreed.`,
+    options: [['yes', `The care package provider has agreed that this ${who} can be my PA`, null, values.relationship === v && values.provider_agreed]] });
+  return radios({ name: 'relationship', legend: 'Are they a family member or friend of the person who needs care?', legendClass: 'govuk-fieldset__legend--s',
+    options: Object.entries(RELATIONSHIPS).map(([v, t]) => [v, v === 'none' ? 'No' : `Yes, ${t.toLowerCase()}`]), value: values.relationship,
+    conditional: { family_member: agreement('family_member', 'family member'), friend: agreement('friend', 'friend') } });
 }
 
 function checkHours(values, errors) {
@@ -139,16 +143,18 @@ function checkHours(values, errors) {
   }
 }
 
+// Also sets values.provider_agreed from the box under the answer chosen.
 function checkRelationship(values, errors) {
+  values.provider_agreed = values.relationship ? values[agreedName(values.relationship)] : undefined;
   if (!values.relationship) errors.push({ field: 'relationship', text: 'Select whether they are a family member or friend' });
   else if (values.relationship !== 'none' && values.provider_agreed !== 'yes') {
-    errors.push({ field: 'provider_agreed', text: 'A family member or friend can be your PA only once the care package provider has agreed. Ask the provider first, then confirm it here.' });
+    errors.push({ field: agreedName(values.relationship), text: 'A family member or friend can be your PA only once the care package provider has agreed. Ask the provider first, then confirm it here.' });
   }
 }
 
 // The API's refusals by code, against the field a person can fix.
-function addErrors(error) {
-  const field = { invalid_ni_number: 'ni_number', ni_number_taken: 'ni_number', provider_agreement_needed: 'provider_agreed', invalid_date_of_birth: 'date_of_birth',
+function addErrors(error, values) {
+  const field = { invalid_ni_number: 'ni_number', ni_number_taken: 'ni_number', provider_agreement_needed: agreedName(values.relationship), invalid_date_of_birth: 'date_of_birth',
     username_taken: 'email', own_pa: 'email', account_deactivated: 'email' }[error.code];
   if (field) return [{ field, text: error.message }];
   return problemsOf(error, LABELS);
@@ -202,7 +208,7 @@ export async function add(ctx) {
       const pa = await api.post(`/employers/${await employerId()}/pas`, body);
       ctx.navigate(`/pas/${pa.pa_id}`, { message: { title: `${pa.pa_name} added`, text: `We have emailed ${pa.email} how to sign in.` } });
     } catch (error) {
-      showErrors(form, addErrors(error));
+      showErrors(form, addErrors(error, values));
     }
   });
 }
