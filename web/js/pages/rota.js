@@ -170,16 +170,16 @@ export async function week(ctx) {
 
 // Unpaid breaks, and a sleep-in's times woken (paid): a pair of times each, with a button for one more up to the API's limit.
 const INTERVALS = {
-  break: { legend: 'Unpaid breaks (optional)', hint: 'Leave empty if there is no break', noun: 'Break', more: 'Add another break', max: 12 },
-  woken: { legend: 'Times the PA is woken to work (optional)', hint: 'For example to give medicine at 02:00. Time woken is paid as work.',
-    noun: 'Time woken', more: 'Add another time woken', max: 24 },
+  break: { legend: 'Unpaid breaks (optional)', hint: 'Leave empty if there is no break', noun: 'Break', more: 'Add another break', max: 12, examples: ['12:00', '12:30'] },
+  woken: { legend: 'Times the PA is woken to work (optional)', hint: 'For example to give medicine in the night. Time woken is paid as work.',
+    noun: 'Time woken', more: 'Add another time woken', max: 24, examples: ['02:00', '02:20'] },
 };
 
 function intervalRow(kind, i, v = {}) {
-  const { noun } = INTERVALS[kind];
+  const { noun, examples } = INTERVALS[kind];
   return h('div', { class: 'govuk-form-group', 'data-interval': kind },
-    input({ id: `${kind}_start_${i}`, label: `${noun} ${i + 1} starts`, hint: i ? null : 'For example, 12:00', inputmode: 'numeric', width: 5, spellcheck: false, value: v.start || '' }),
-    input({ id: `${kind}_end_${i}`, label: `${noun} ${i + 1} ends`, hint: i ? null : 'For example, 12:30', inputmode: 'numeric', width: 5, spellcheck: false, value: v.end || '' }));
+    input({ id: `${kind}_start_${i}`, label: `${noun} ${i + 1} starts`, hint: i ? null : `For example, ${examples[0]}`, inputmode: 'numeric', width: 5, spellcheck: false, value: v.start || '' }),
+    input({ id: `${kind}_end_${i}`, label: `${noun} ${i + 1} ends`, hint: i ? null : `For example, ${examples[1]}`, inputmode: 'numeric', width: 5, spellcheck: false, value: v.end || '' }));
 }
 
 function intervalFields(kind, existing) {
