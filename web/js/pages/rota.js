@@ -223,15 +223,15 @@ function checkTimes(values, errors) {
     else if (!HHMM.test(values[name])) errors.push({ field: name, text: `Enter the ${name} time as hours and minutes on the 24-hour clock, for example 17:30` });
   }
   for (const kind of values.kind === 'sleep_in' ? ['break', 'woken'] : ['break']) {
-    const { noun } = INTERVALS[kind];
+    const { noun, examples } = INTERVALS[kind];
     for (const pair of pairs(values, kind)) {
       const [start, end] = [time(pair.start), time(pair.end)];
       values[`${kind}_start_${pair.index}`] = start;
       values[`${kind}_end_${pair.index}`] = end;
       const field = (edge) => `${kind}_${edge}_${pair.index}`;
       if (Boolean(start) !== Boolean(end)) errors.push({ field: field(start ? 'end' : 'start'), text: `Enter both the start and the end of ${noun.toLowerCase()} ${pair.index + 1}, or neither` });
-      else if (start && !HHMM.test(start)) errors.push({ field: field('start'), text: `Enter when ${noun.toLowerCase()} ${pair.index + 1} starts as hours and minutes, for example 12:00` });
-      else if (end && !HHMM.test(end)) errors.push({ field: field('end'), text: `Enter when ${noun.toLowerCase()} ${pair.index + 1} ends as hours and minutes, for example 12:30` });
+      else if (start && !HHMM.test(start)) errors.push({ field: field('start'), text: `Enter when ${noun.toLowerCase()} ${pair.index + 1} starts as hours and minutes, for example ${examples[0]}` });
+      else if (end && !HHMM.test(end)) errors.push({ field: field('end'), text: `Enter when ${noun.toLowerCase()} ${pair.index + 1} ends as hours and minutes, for example ${examples[1]}` });
     }
   }
 }
