@@ -1,6 +1,7 @@
 """Journey 5, holiday (RULES 2.4): a PA cancels a request, then asks for holiday with the keyboard
 alone (the form's errors first); the employer declines another and approves it from the bookings waiting, reads the PA's
-ledger for this leave year and the previous one, and the PA sees it approved. An employer of the
+ledger for this leave year and the previous one, sets the balance brought forward, records holiday
+taken and cancels it, and the PA sees their request approved. An employer of the
 test's own, with a pay cycle; the service's and the browser's clocks fixed on Wednesday 2 December
 2026, so January 2027 is to come."""
 from __future__ import annotations
@@ -102,6 +103,43 @@ def test_book_and_approve_holiday(page, api, on_2_december):
     expect(bookings.get_by_role("row", name=re.compile("Dentist"))).to_contain_text("Cancelled")
     expect(page.get_by_role("region", name="Pay period by pay period")).to_contain_text("Monday 6 April 2026 to Sunday 19 April 2026")
     check(page, "ledger")
+
+    # --- the employer sets the balance brought forward (once), records holiday taken, and cancels it
+    page.get_by_role("link", name="Set the balance brought forward from the last leave year").click()
+    expect(page.get_by_role("heading", name="Set the balance brought forward")).to_be_visible()
+    page.get_by_role("button", name="Save the balance").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the hours as a number more than 0")
+    check(page, "brought-forward-errors")
+    page.get_by_label("Hours brought forward").fill("10")
+    page.get_by_role("button", name="Save the balance").click()
+    expect(page.get_by_text("Balance brought forward recorded for Pat Leave")).to_be_visible()
+    totals = page.locator(".govuk-summary-list").first
+    expect(totals).to_contain_text(re.compile(r"Brought forward\s*10.00 hours"))
+    expect(page.get_by_role("link", name="Set the balance brought forward from the last leave year")).to_have_count(0)
+    page.get_by_role("button", name="Record holiday taken").click()
+    expect(page.get_by_role("heading", name="Record holiday taken")).to_be_visible()
+    for field, value in (("first-day", "31"), ("first-month", "11"), ("first-year", "2026"),
+                         ("last-day", "16"), ("last-month", "11"), ("last-year", "2026")):
+        page.locator(f"#{field}").fill(value)
+    page.get_by_label("How many hours of holiday?").fill("6")
+    page.get_by_role("button", name="Record holiday").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the first day as a real date")  # no 31 November
+    check(page, "record-errors")
+    page.locator("#first-day").fill("16")
+    page.get_by_label("Note (optional)").fill("Taken at short notice")
+    page.get_by_role("button", name="Record holiday").click()
+    expect(page.get_by_text("Holiday recorded for Pat Leave")).to_be_visible()
+    expect(page.get_by_text("Monday 16 November 2026, 6.00 hours, taken off Pat Leave's balance.")).to_be_visible()
+    recorded = page.get_by_role("region", name="Bookings this leave year").get_by_role("row", name=re.compile("short notice"))
+    expect(recorded).to_contain_text("Approved")
+    expect(totals).to_contain_text(re.compile(r"Taken so far\s*6.00 hours"))
+    check(page, "recorded")
+    recorded.get_by_role("button", name=re.compile("^Cancel holiday.*Monday 16 November 2026")).click()
+    expect(page.get_by_text("Pat Leave's holiday is cancelled")).to_be_visible()
+    expect(page.get_by_text("6.00 hours go back into the balance")).to_be_visible()
+    expect(recorded).to_contain_text("Cancelled")
+    expect(totals).to_contain_text(re.compile(r"Taken so far\s*0.00 hours"))
+    check(page, "cancelled")
     page.get_by_role("link", name="Previous leave year").click()
     expect(page.get_by_role("heading", name="Pat Leave's holiday")).to_contain_text("Leave year 2025 to 2026")
     expect(page.get_by_text("No holiday booked in this leave year.")).to_be_visible()

@@ -2,9 +2,11 @@
 on shift (a table on a wide screen, a list on a phone), a weekly pattern and a single shift added
 through the form (its errors first, an overlapping shift refused), a working-time warning in words beside the shift, one
 occurrence changed by keyboard alone, then the rest of the series, and a shift removed (after a
-stale version is explained and the page reloaded)."""
+stale version is explained and the page reloaded); two unpaid breaks in a shift, and a sleep-in with the times
+the PA is woken (shown only for a sleep-in, the second time added by keyboard)."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -40,7 +42,7 @@ def test_rota_week_pattern_warning_change_and_remove(page, api, screen):
     expect(page.get_by_text("Nobody is on shift this week.")).to_be_visible()
     check(page, "empty-week")
 
-    # A weekly pattern: Mondays 09:00 to 17:00 with a half-hour break, four weeks.
+    # A weekly pattern: Mondays 09:00 to 17:00 with two unpaid breaks, four weeks.
     page.get_by_role("button", name="Add a shift or a weekly pattern").click()
     expect(page.get_by_role("heading", name="Add a shift or a weekly pattern")).to_be_visible()
     page.get_by_role("button", name="Add to the rota").click()
@@ -53,8 +55,12 @@ def test_rota_week_pattern_warning_change_and_remove(page, api, screen):
     page.get_by_label("Day the shift starts").fill(monday.isoformat())
     page.get_by_label("Start time").fill("9")
     page.get_by_label("End time").fill("17:00")
-    page.get_by_label("Break starts").fill("12:00")
-    page.get_by_label("Break ends").fill("12:30")
+    page.get_by_label("Break 1 starts").fill("12:00")
+    page.get_by_label("Break 1 ends").fill("12:30")
+    page.get_by_role("button", name="Add another break").click()
+    expect(page.get_by_label("Break 2 starts")).to_be_focused()
+    page.get_by_label("Break 2 starts").fill("14:00")
+    page.get_by_label("Break 2 ends").fill("14:15")
     page.get_by_label("Every week on this day").check()
     page.get_by_label("Last week of the pattern").fill((monday + timedelta(weeks=3)).isoformat())
     page.get_by_role("button", name="Add to the rota").click()
@@ -72,6 +78,8 @@ def test_rota_week_pattern_warning_change_and_remove(page, api, screen):
     expect(page.get_by_role("heading", name=_long(monday), exact=True)).to_be_visible()
     expect(page.locator("section").filter(has=page.get_by_role("heading", name=_long(sunday))).get_by_text("Nobody on shift")).to_be_visible()
     expect(_card(page, "Pat Worker, 09:00 to 17:00")).to_contain_text("Every week")
+    expect(_card(page, "Pat Worker, 09:00 to 17:00")).to_contain_text(re.compile(
+        r"Day shift, break 12:00 to 12:30, break 14:00 to 14:15\s*Paid hours\s*7.25"))
     check(page, "week-list")
 
     # A shift that overlaps the Monday is refused, in the API's words, against the start time.
@@ -95,11 +103,19 @@ def test_rota_week_pattern_warning_change_and_remove(page, api, screen):
     page.get_by_role("button", name="Add to the rota").click()
     banner = page.locator(".govuk-notification-banner")
     expect(banner).to_contain_text("Shift added for Pat Worker")
-    expect(banner).to_contain_text("Working-time warning")
+    # Counted in the banner, not repeated: its words are beside the shifts of this week.
+    expect(banner).to_contain_text(re.compile(r"\d working-time warnings?: read (it|them) on the rota below"))
+    expect(banner).not_to_contain_text("Daily rest")
     if screen == "desktop":
         page.get_by_role("link", name="Show the week as a list, day by day").click()
+    # Each warning once, beside the first shift it concerns; the night shift points back to it.
+    rest = page.locator(".govuk-warning-text").filter(has_text="Daily rest: only")
+    expect(rest).to_have_count(1)
+    expect(_card(page, "Pat Worker, 09:00 to 17:00").locator(".govuk-warning-text").filter(has_text="Daily rest: only")).to_contain_text(
+        "Working-time warning: Daily rest: only")
     night = _card(page, "Pat Worker, 01:00 to 06:00")
-    expect(night.locator(".govuk-warning-text").filter(has_text="rest").first).to_contain_text("Working-time warning:")
+    expect(night).to_contain_text(re.compile(f"See the warnings? with Pat Worker’s shift on {_long(monday)}, 09:00 to 17:00."))
+    expect(night.get_by_text("Daily rest")).to_have_count(0)
     check(page, "warning")
 
     # The second Monday alone, by keyboard: finishes at 15:00.
@@ -154,3 +170,38 @@ def test_rota_week_pattern_warning_change_and_remove(page, api, screen):
     expect(page.get_by_text("Shift removed for Pat Worker")).to_be_visible()
     expect(_card(page, "Pat Worker, 01:00 to 06:00")).to_have_count(0)
     check(page, "removed")
+
+    # A sleep-in on the Wednesday with the times Lee is woken, revealed only for a sleep-in; the second one by keyboard.
+    wednesday = monday + timedelta(days=2)
+    page.goto(f"/rota/add?day={wednesday}")
+    page.get_by_label("Lee Other").check()
+    page.get_by_label("Start time").fill("22:00")
+    page.get_by_label("End time").fill("07:00")
+    expect(page.get_by_label("Time woken 1 starts")).to_be_hidden()
+    page.get_by_label("Sleep-in").check()
+    expect(page.get_by_label("Time woken 1 starts")).to_be_visible()
+    page.get_by_label("Time woken 1 starts").fill("02:00")
+    page.get_by_role("button", name="Add to the rota").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Enter both the start and the end of time woken 1, or neither")
+    expect(page.locator(".govuk-form-group--error")).to_contain_text("Time woken 1 ends")
+    check(page, "sleep-in-errors")
+    tab_to(page, page.get_by_label("Time woken 1 ends"))
+    page.keyboard.type("02:30")
+    tab_to(page, page.get_by_role("button", name="Add another time woken"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Time woken 2 starts")).to_be_focused()
+    page.keyboard.type("4")
+    page.keyboard.press("Tab")
+    page.keyboard.type("04:20")
+    check(page, "sleep-in")
+    tab_to(page, page.get_by_role("button", name="Add to the rota"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Shift added for Lee Other")).to_be_visible()
+    page.goto(f"/rota?week={monday}&view=list")
+    sleep_in = _card(page, "Lee Other, 22:00 to 07:00")
+    expect(sleep_in).to_contain_text("Sleep-in, no unpaid break, woken 02:00 to 02:30, woken 04:00 to 04:20")
+    sleep_in.get_by_role("link", name="Change Lee Other’s shift 22:00 to 07:00").click()
+    expect(page.get_by_label("Sleep-in")).to_be_checked()
+    expect(page.get_by_label("Time woken 2 starts")).to_have_value("04:00")
+    check(page, "sleep-in-change")

@@ -31,17 +31,32 @@ export function textarea({ id, name = id, label, hint, rows = 4 }) {
     h('textarea', { class: 'govuk-textarea', id, name, rows, 'aria-describedby': hint ? `${id}-hint` : null }));
 }
 
-export function radios({ name, legend, hint, options, value, inline = false, legendClass = 'govuk-fieldset__legend--s' }) {
+// conditional: { optionValue: content } revealed below that option while it is chosen (GOV.UK's
+// conditional reveal; the content's fields are still sent when hidden, so read them only for that option).
+// Revealed here rather than by GOV.UK's script: it sets aria-expanded on the radio, which axe rejects.
+export function radios({ name, legend, hint, options, value, inline = false, legendClass = 'govuk-fieldset__legend--s', conditional = {} }) {
+  const reveal = (event) => {
+    for (const box of event.currentTarget.querySelectorAll(':scope > .govuk-radios__conditional')) {
+      box.classList.toggle('govuk-radios__conditional--hidden', !box.previousElementSibling.querySelector('input').checked);
+    }
+  };
   return h('div', { class: 'govuk-form-group', 'data-field': name },
     h('fieldset', { class: 'govuk-fieldset', 'aria-describedby': hint ? `${name}-hint` : null },
       h('legend', { class: `govuk-fieldset__legend ${legendClass}` }, legend),
       hint ? h('div', { class: 'govuk-hint', id: `${name}-hint` }, hint) : null,
-      h('div', { class: 'govuk-radios' + (inline ? ' govuk-radios--inline' : ''), 'data-module': 'govuk-radios' },
-        options.map(([optionValue, text, optionHint], i) => h('div', { class: 'govuk-radios__item' },
-          h('input', { class: 'govuk-radios__input', id: i ? `${name}-${i}` : name, name, type: 'radio', value: optionValue,
-            checked: value !== undefined && String(value) === String(optionValue), 'aria-describedby': optionHint ? `${name}-${i}-hint` : null }),
-          h('label', { class: 'govuk-label govuk-radios__label', for: i ? `${name}-${i}` : name }, text),
-          optionHint ? h('div', { class: 'govuk-hint govuk-radios__hint', id: `${name}-${i}-hint` }, optionHint) : null)))));
+      h('div', { class: 'govuk-radios' + (inline ? ' govuk-radios--inline' : ''),
+        'data-module': 'govuk-radios', onchange: Object.keys(conditional).length ? reveal : null },
+        options.map(([optionValue, text, optionHint], i) => {
+          const id = i ? `${name}-${i}` : name;
+          const checked = value !== undefined && String(value) === String(optionValue);
+          const content = conditional[optionValue];
+          return [h('div', { class: 'govuk-radios__item' },
+            h('input', { class: 'govuk-radios__input', id, name, type: 'radio', value: optionValue, checked,
+              'aria-describedby': optionHint ? `${name}-${i}-hint` : null }),
+            h('label', { class: 'govuk-label govuk-radios__label', for: id }, text),
+            optionHint ? h('div', { class: 'govuk-hint govuk-radios__hint', id: `${name}-${i}-hint` }, optionHint) : null),
+          content ? h('div', { class: 'govuk-radios__conditional' + (checked ? '' : ' govuk-radios__conditional--hidden'), id: `conditional-${id}` }, content) : null];
+        }))));
 }
 
 export function checkboxes({ name, legend, hint, options, legendClass = 'govuk-fieldset__legend--s' }) {
@@ -55,6 +70,31 @@ export function checkboxes({ name, legend, hint, options, legendClass = 'govuk-f
             checked, 'aria-describedby': optionHint ? `${name}-${i}-hint` : null }),
           h('label', { class: 'govuk-label govuk-checkboxes__label', for: i ? `${name}-${i}` : name }, text),
           optionHint ? h('div', { class: 'govuk-hint govuk-checkboxes__hint', id: `${name}-${i}-hint` }, optionHint) : null)))));
+}
+
+// GOV.UK's date input (day, month, year); `value` is 'YYYY-MM-DD'.
+export function dateInput(id, legend, { hint, value, legendClass = 'govuk-fieldset__legend--s', asHeading = false } = {}) {
+  const [y, m, d] = value ? value.split('-').map(Number) : [];
+  const part = (name, label, width, v) => h('div', { class: 'govuk-date-input__item' }, h('div', { class: 'govuk-form-group' },
+    h('label', { class: 'govuk-label govuk-date-input__label', for: `${id}-${name}` }, label),
+    h('input', { class: `govuk-input govuk-date-input__input govuk-input--width-${width}`, id: `${id}-${name}`, name: `${id}-${name}`,
+      type: 'text', inputmode: 'numeric', spellcheck: 'false', value: v ? String(v) : '' })));
+  return h('div', { class: 'govuk-form-group', 'data-field': id },
+    h('fieldset', { class: 'govuk-fieldset', role: 'group', 'aria-describedby': hint ? `${id}-hint` : null },
+      h('legend', { class: `govuk-fieldset__legend ${asHeading ? 'govuk-fieldset__legend--l' : legendClass}` },
+        asHeading ? h('h1', { class: 'govuk-fieldset__heading', tabindex: '-1' }, legend) : legend),
+      hint ? h('div', { class: 'govuk-hint', id: `${id}-hint` }, hint) : null,
+      h('div', { class: 'govuk-date-input', id }, part('day', 'Day', 2, d), part('month', 'Month', 2, m), part('year', 'Year', 4, y))));
+}
+
+// 'YYYY-MM-DD', '' when all three are empty, or null when it is not a real date.
+export function readDate(values, id) {
+  const raw = ['day', 'month', 'year'].map((k) => (values[`${id}-${k}`] || '').trim());
+  if (raw.every((x) => x === '')) return '';
+  const [d, m, y] = raw.map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (!(y >= 1900 && y <= 2200 && date.getUTCMonth() === m - 1 && date.getUTCDate() === d)) return null;
+  return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
 export function fieldset(legend, children, { legendClass = 'govuk-fieldset__legend--m', hint } = {}) {

@@ -5,8 +5,8 @@
 // domestic service). The draft lives in this tab's sessionStorage until it is sent.
 import * as api from '../api.js';
 import { h, heading, p, link, button, summaryList, inset, formatDate } from '../dom.js';
-import { input, radios, submitting, showErrors } from '../forms.js';
-import { dateInput, readDate, problemsOf } from './pas.js';
+import { input, radios, dateInput, readDate, submitting, showErrors } from '../forms.js';
+import { problemsOf } from './pas.js';
 
 const DRAFT = 'care-tracker.employer-sign-up';
 const draft = () => { try { return JSON.parse(sessionStorage.getItem(DRAFT)) || {}; } catch { return {}; } };

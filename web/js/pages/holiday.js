@@ -2,7 +2,7 @@
 // ledger per leave year; a PA reads their ledger for each employment and asks for holiday.
 import * as api from '../api.js';
 import { h, heading, p, link, button, secondary, summaryList, table, tag, inset, formatDate } from '../dom.js';
-import { input, textarea, submitting, showErrors, apiErrors } from '../forms.js';
+import { input, textarea, dateInput, readDate, submitting, showErrors, apiErrors } from '../forms.js';
 
 const STATUS = { requested: ['Waiting for a decision', 'yellow'], approved: ['Approved', 'green'], declined: ['Declined', 'red'], cancelled: ['Cancelled', 'grey'] };
 const KIND = { accrued: 'Built up from hours worked', taken: 'Holiday taken', brought_forward: 'Brought forward', cancelled: 'Holiday given back', carried_forward: 'Carried forward' };
@@ -12,28 +12,6 @@ const statusTag = (status) => tag(...(STATUS[status] || [status, 'grey']));
 const days = (b) => (b.first_day === b.last_day ? formatDate(b.first_day) : `${formatDate(b.first_day)} to ${formatDate(b.last_day)}`);
 const shown = (hours) => Number(hours).toFixed(2);
 const ledgerPath = (employerId, paId) => `/employers/${encodeURIComponent(employerId)}/pas/${encodeURIComponent(paId)}/holiday`;
-
-// GOV.UK's date input (day, month, year). readDate gives YYYY-MM-DD, or null when it is not a real date.
-export function dateInput({ id, legend, hint }) {
-  const part = (name, label, width) => h('div', { class: 'govuk-date-input__item' },
-    h('div', { class: 'govuk-form-group' },
-      h('label', { class: 'govuk-label govuk-date-input__label', for: `${id}-${name}` }, label),
-      h('input', { class: `govuk-input govuk-date-input__input govuk-input--width-${width}`, id: `${id}-${name}`, name: `${id}-${name}`,
-        type: 'text', inputmode: 'numeric', spellcheck: 'false' })));
-  return h('div', { class: 'govuk-form-group', 'data-field': id },
-    h('fieldset', { class: 'govuk-fieldset', role: 'group', 'aria-describedby': hint ? `${id}-hint` : null },
-      h('legend', { class: 'govuk-fieldset__legend govuk-fieldset__legend--s' }, legend),
-      hint ? h('div', { class: 'govuk-hint', id: `${id}-hint` }, hint) : null,
-      h('div', { class: 'govuk-date-input', id }, part('day', 'Day', 2), part('month', 'Month', 2), part('year', 'Year', 4))));
-}
-
-export function readDate(values, id) {
-  const [d, m, y] = ['day', 'month', 'year'].map((x) => (values[`${id}-${x}`] || '').trim());
-  if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y)) return null;
-  const iso = `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
-  const date = new Date(`${iso}T12:00:00Z`);
-  return Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== iso ? null : iso;
-}
 
 // Approved holiday from tomorrow on: the ledger counts holiday as taken on its day.
 const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
@@ -70,6 +48,25 @@ function cancelRequest(ctx, ledger, booking) {
       await api.post(`${ledgerPath(ledger.employer_id, ledger.pa_id)}/bookings/${encodeURIComponent(booking.booking_id)}/cancel`,
         { version: booking.version, leave_year_start: booking.leave_year_start });
       ctx.navigate('/pa/holiday', { message: { title: 'Your holiday request is cancelled', text: `${days(booking)}.` } });
+    } catch (error) {
+      showErrors(form, [{ field: null, text: error.message }]);
+    }
+  });
+  return form;
+}
+
+// The employer cancels approved holiday: its hours go back into the balance.
+function cancelApproved(ctx, ledger, booking) {
+  if (booking.status !== 'approved') return '';
+  const form = h('form', { novalidate: true },
+    h('button', { type: 'submit', class: 'govuk-button govuk-button--secondary govuk-!-margin-bottom-0', 'data-module': 'govuk-button' },
+      'Cancel holiday', h('span', { class: 'govuk-visually-hidden' }, `, ${days(booking)}`)));
+  submitting(form, async () => {
+    try {
+      await api.post(`${ledgerPath(ledger.employer_id, ledger.pa_id)}/bookings/${encodeURIComponent(booking.booking_id)}/cancel`,
+        { version: booking.version, leave_year_start: booking.leave_year_start });
+      ctx.navigate(`/holiday/${encodeURIComponent(ledger.pa_id)}${api.q({ year: ledger.leave_year_start })}`, { message: {
+        title: `${ledger.pa_name}'s holiday is cancelled`, text: `${days(booking)}: ${shown(booking.hours)} hours go back into the balance.` } });
     } catch (error) {
       showErrors(form, [{ field: null, text: error.message }]);
     }
@@ -148,11 +145,18 @@ export async function ledger(ctx) {
   const year = ctx.query.get('year');
   const l = await api.get(ledgerPath(me.user_id, ctx.params.pa_id) + api.q({ leave_year_start: year }));
   const here = `/holiday/${encodeURIComponent(l.pa_id)}`;
+  const thisYear = api.q({ year: l.leave_year_start });
+  // Brought forward is recorded once a leave year: the link goes once it is.
+  const recorded = l.periods.some((r) => r.entries.some((e) => e.kind === 'brought_forward'));
   ctx.show(`${l.pa_name}'s holiday`, h('a', { class: 'govuk-back-link', href: '/holiday' }, 'Back to holiday'),
     heading(`${l.pa_name}'s holiday`, 'l', `Leave year ${l.leave_year_start.slice(0, 4)} to ${l.leave_year_end.slice(0, 4)}`),
     totals(l),
+    recorded ? null : p(link(`${here}/brought-forward${thisYear}`, 'Set the balance brought forward from the last leave year')),
     l.regime === 'irregular' ? inset('This PA works irregular hours: their holiday builds up at 12.07% of the hours they work.') : null,
-    h('h2', { class: 'govuk-heading-m' }, 'Holiday booked'), bookingsTable(l, 'Bookings this leave year'),
+    h('h2', { class: 'govuk-heading-m' }, 'Holiday booked'),
+    p(h('a', { class: 'govuk-button govuk-button--secondary', 'data-module': 'govuk-button', role: 'button', draggable: 'false',
+      href: `${here}/record${thisYear}` }, 'Record holiday taken')),
+    bookingsTable(l, 'Bookings this leave year', (b) => cancelApproved(ctx, l, b)),
     h('h2', { class: 'govuk-heading-m' }, 'How it was worked out'), l.periods.length ? periodsTable(l) : p('No pay periods yet.'),
     h('nav', { 'aria-label': 'Leave years' }, h('ul', { class: 'govuk-list' },
       h('li', {}, link(`${here}?year=${addYear(l.leave_year_start, -1)}`, 'Previous leave year')),
@@ -187,6 +191,82 @@ export async function pa(ctx) {
     active.length ? sections : p('You have no current employment, so there is no holiday to show.'));
 }
 
+function holidayFields(note) {
+  return [
+    dateInput('first', 'First day of holiday', { hint: 'For example, 27 3 2027' }),
+    dateInput('last', 'Last day of holiday', { hint: 'The same as the first day for one day' }),
+    input({ id: 'hours', label: 'How many hours of holiday?', hint: 'The hours that would have been worked on those days, for example 7.5', width: 4, inputmode: 'decimal', spellcheck: false }),
+    textarea({ id: 'note', label: note, rows: 3 }),
+  ];
+}
+
+// { first_day, last_day, hours, note } or null after showing the form's errors.
+function holidayBody(form, values) {
+  const first = readDate(values, 'first');
+  const last = readDate(values, 'last');
+  const hours = values.hours.trim();
+  const errors = [];
+  if (!first) errors.push({ field: 'first', text: 'Enter the first day as a real date, for example 27 3 2027' });
+  if (!last) errors.push({ field: 'last', text: 'Enter the last day as a real date, for example 27 3 2027' });
+  if (first && last && last < first) errors.push({ field: 'last', text: 'The last day must be the same as or after the first day' });
+  if (!/^\d+(\.\d{1,2})?$/.test(hours) || Number(hours) <= 0) errors.push({ field: 'hours', text: 'Enter the hours as a number more than 0, for example 7.5' });
+  if (errors.length) { showErrors(form, errors); return null; }
+  return { first_day: first, last_day: last, hours, note: values.note.trim() || null };
+}
+
+const BOOKING_LABELS = { first_day: 'First day', last_day: 'Last day', hours: 'Hours', note: 'Note' };
+
+// The employer records holiday a PA took without asking through the service: approved at once.
+export async function record(ctx) {
+  const me = await api.me();
+  const l = await api.get(ledgerPath(me.user_id, ctx.params.pa_id) + api.q({ leave_year_start: ctx.query.get('year') }));
+  const back = `/holiday/${encodeURIComponent(l.pa_id)}${api.q({ year: l.leave_year_start })}`;
+  const form = h('form', { novalidate: true }, holidayFields('Note (optional)'),
+    h('div', { class: 'govuk-button-group' }, button('Record holiday'), link(back, 'Cancel')));
+  ctx.show('Record holiday taken', h('a', { class: 'govuk-back-link', href: back }, 'Back'),
+    heading('Record holiday taken', 'l', l.pa_name),
+    p(`For holiday ${l.pa_name} did not ask for through Care Tracker. It counts as approved and comes off their balance.`), form);
+  submitting(form, async (values) => {
+    const body = holidayBody(form, values);
+    if (!body) return;
+    try {
+      const answer = await api.post(ledgerPath(me.user_id, l.pa_id) + '/bookings', body);
+      const booking = answer.booking;
+      ctx.navigate(`/holiday/${encodeURIComponent(l.pa_id)}${api.q({ year: booking.leave_year_start })}`, { message: {
+        title: `Holiday recorded for ${l.pa_name}`, text: answer.warning || `${days(booking)}, ${shown(booking.hours)} hours, taken off ${l.pa_name}'s balance.` } });
+    } catch (error) {
+      showErrors(form, apiErrors(error, BOOKING_LABELS, 'first'));
+    }
+  });
+}
+
+// The employer records the hours carried into this leave year from the last one (once).
+export async function broughtForward(ctx) {
+  const me = await api.me();
+  const l = await api.get(ledgerPath(me.user_id, ctx.params.pa_id) + api.q({ leave_year_start: ctx.query.get('year') }));
+  const back = `/holiday/${encodeURIComponent(l.pa_id)}${api.q({ year: l.leave_year_start })}`;
+  const years = `${formatDate(l.leave_year_start)} to ${formatDate(l.leave_year_end)}`;
+  const form = h('form', { novalidate: true },
+    input({ id: 'hours', label: 'Hours brought forward', hint: 'For example 15 or 7.5. You can record this once for each leave year.',
+      width: 4, inputmode: 'decimal', spellcheck: false, labelClass: 'govuk-label--s' }),
+    h('div', { class: 'govuk-button-group' }, button('Save the balance'), link(back, 'Cancel')));
+  ctx.show('Set the balance brought forward', h('a', { class: 'govuk-back-link', href: back }, 'Back'),
+    heading('Set the balance brought forward', 'l', l.pa_name),
+    p(`The holiday ${l.pa_name} did not take in the last leave year and may take in this one (${years}), as your contract with them allows.`), form);
+  submitting(form, async (values) => {
+    const hours = values.hours.trim();
+    if (!/^\d+(\.\d{1,2})?$/.test(hours) || Number(hours) <= 0) {
+      return showErrors(form, [{ field: 'hours', text: 'Enter the hours as a number more than 0, for example 7.5' }]);
+    }
+    try {
+      await api.post(ledgerPath(me.user_id, l.pa_id) + '/brought-forward', { leave_year_start: l.leave_year_start, hours });
+      ctx.navigate(back, { message: { title: `Balance brought forward recorded for ${l.pa_name}`, text: `${hours} hours, into the leave year ${years}.` } });
+    } catch (error) {
+      showErrors(form, apiErrors(error, { hours: 'Hours' }, 'hours'));
+    }
+  });
+}
+
 // The PA asks for holiday: the employer approves it.
 export async function book(ctx) {
   const me = await api.me();
@@ -194,31 +274,19 @@ export async function book(ctx) {
   const e = employments.find((x) => x.employer_id === ctx.params.employer_id && x.status === 'active');
   if (!e) return ctx.show('Employment not found', heading('Employment not found'), p(link('/pa/holiday', 'Back to my holiday')));
   const title = e.employer_name || 'your employer';
-  const form = h('form', { novalidate: true },
-    dateInput({ id: 'first', legend: 'First day of holiday', hint: 'For example, 27 3 2027' }),
-    dateInput({ id: 'last', legend: 'Last day of holiday', hint: 'The same as the first day for one day' }),
-    input({ id: 'hours', label: 'How many hours of holiday?', hint: 'The hours you would have worked on those days, for example 7.5', width: 4, inputmode: 'decimal', spellcheck: false }),
-    textarea({ id: 'note', label: 'Note for your employer (optional)', rows: 3 }),
+  const form = h('form', { novalidate: true }, holidayFields('Note for your employer (optional)'),
     h('div', { class: 'govuk-button-group' }, button('Send request'), link('/pa/holiday', 'Cancel')));
   ctx.show('Ask for holiday', h('a', { class: 'govuk-back-link', href: '/pa/holiday' }, 'Back'),
     heading('Ask for holiday', 'l', title), p(`${title} approves or declines it. We show the answer on your holiday page.`), form);
   submitting(form, async (values) => {
-    const first = readDate(values, 'first');
-    const last = readDate(values, 'last');
-    const hours = values.hours.trim();
-    const errors = [];
-    if (!first) errors.push({ field: 'first', text: 'Enter the first day as a real date, for example 27 3 2027' });
-    if (!last) errors.push({ field: 'last', text: 'Enter the last day as a real date, for example 27 3 2027' });
-    if (first && last && last < first) errors.push({ field: 'last', text: 'The last day must be the same as or after the first day' });
-    if (!/^\d+(\.\d{1,2})?$/.test(hours) || Number(hours) <= 0) errors.push({ field: 'hours', text: 'Enter the hours as a number more than 0, for example 7.5' });
-    if (errors.length) return showErrors(form, errors);
+    const body = holidayBody(form, values);
+    if (!body) return;
     try {
-      const answer = await api.post(`${ledgerPath(e.employer_id, me.user_id)}/bookings`,
-        { first_day: first, last_day: last, hours, note: values.note.trim() || null });
+      const answer = await api.post(`${ledgerPath(e.employer_id, me.user_id)}/bookings`, body);
       ctx.navigate('/pa/holiday', { message: { title: 'Your holiday request is sent',
         text: answer.warning || `${title} will approve or decline it. You would have ${answer.balance_after_shown} hours left.` } });
     } catch (error) {
-      showErrors(form, apiErrors(error, { first_day: 'First day', last_day: 'Last day', hours: 'Hours', note: 'Note' }, 'first'));
+      showErrors(form, apiErrors(error, BOOKING_LABELS, 'first'));
     }
   });
 }

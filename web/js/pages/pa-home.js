@@ -3,7 +3,7 @@
 // they left (RULES 2.5) is led to fill them in before anything else.
 import * as api from '../api.js';
 import { h, heading, p, link, button, summaryList, tag, inset, formatDate } from '../dom.js';
-import { input, textarea, fieldset, submitting, showErrors } from '../forms.js';
+import { input, textarea, fieldset, dateInput, readDate, submitting, showErrors } from '../forms.js';
 
 // Today in London, as pas.js has it (that module is loaded only for the details form: a PA's phone
 // fetches less on the home page).
@@ -143,7 +143,7 @@ export async function home(ctx) {
 }
 
 export async function details(ctx) {
-  const [mine, { dateInput, readDate, problemsOf }] = await Promise.all([api.get('/me/employments'), import('./pas.js')]);
+  const [mine, { problemsOf }] = await Promise.all([api.get('/me/employments'), import('./pas.js')]);
   const e = mine.employments.find((x) => x.employer_id === ctx.params.employer_id);
   if (!e) {
     return ctx.show('Page not found', heading('Page not found'), p('You do not work for this employer, or no longer do.'), p(link('/pa', 'Back to my work')));

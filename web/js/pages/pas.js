@@ -1,11 +1,12 @@
 // Journey 2, an employer's PAs (RULES 2.2, 2.5): the list a page at a time (the employer's landing
-// page, saying what to do first when there are none), adding a PA (a family member or friend only
-// with the care package provider's agreement; National Insurance number problems in words), one
+// page, saying what to do first when there are none), adding a PA one question a page then check
+// answers (a family member or friend only with the care package provider's agreement; National
+// Insurance number problems in words, beside the field on the page that asks for it), one
 // PA's record and correcting it, archiving with a leaving date through a check-answers page that
 // says what is deleted and what is kept for 7 years, the archived list, and reactivation.
 import * as api from '../api.js';
 import { h, heading, p, link, button, summaryList, table, tag, inset, formatDate } from '../dom.js';
-import { input, textarea, radios, checkboxes, fieldset, submitting, showErrors, clearErrors } from '../forms.js';
+import { input, textarea, radios, checkboxes, fieldset, dateInput, readDate, submitting, showErrors, clearErrors } from '../forms.js';
 
 const PAGE_SIZE = 10;
 const RELATIONSHIPS = { none: 'Not a family member or friend', family_member: 'A family member', friend: 'A friend' };
@@ -23,31 +24,6 @@ const ARCHIVE_DRAFT = 'care-tracker.archive';
 
 export async function employerId() {
   return (await api.me()).user_id;
-}
-
-// ---------- dates: GOV.UK's date input (day, month, year) ----------
-export function dateInput(id, legend, { hint, value, legendClass = 'govuk-fieldset__legend--s', asHeading = false } = {}) {
-  const [y, m, d] = value ? value.split('-').map(Number) : [];
-  const part = (name, label, width, v) => h('div', { class: 'govuk-date-input__item' }, h('div', { class: 'govuk-form-group' },
-    h('label', { class: 'govuk-label govuk-date-input__label', for: `${id}-${name}` }, label),
-    h('input', { class: `govuk-input govuk-date-input__input govuk-input--width-${width}`, id: `${id}-${name}`, name: `${id}-${name}`,
-      type: 'text', inputmode: 'numeric', value: v ? String(v) : '' })));
-  return h('div', { class: 'govuk-form-group', 'data-field': id },
-    h('fieldset', { class: 'govuk-fieldset', role: 'group', 'aria-describedby': hint ? `${id}-hint` : null },
-      h('legend', { class: `govuk-fieldset__legend ${asHeading ? 'govuk-fieldset__legend--l' : legendClass}` },
-        asHeading ? h('h1', { class: 'govuk-fieldset__heading', tabindex: '-1' }, legend) : legend),
-      hint ? h('div', { class: 'govuk-hint', id: `${id}-hint` }, hint) : null,
-      h('div', { class: 'govuk-date-input', id }, part('day', 'Day', 2, d), part('month', 'Month', 2, m), part('year', 'Year', 4, y))));
-}
-
-// 'YYYY-MM-DD', '' when all three are empty, or null when it is not a real date.
-export function readDate(values, id) {
-  const raw = ['day', 'month', 'year'].map((k) => (values[`${id}-${k}`] || '').trim());
-  if (raw.every((x) => x === '')) return '';
-  const [d, m, y] = raw.map(Number);
-  const date = new Date(Date.UTC(y, m - 1, d));
-  if (!(y >= 1900 && y <= 2200 && date.getUTCMonth() === m - 1 && date.getUTCDate() === d)) return null;
-  return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
 export function todayIso() {
@@ -148,13 +124,17 @@ function hoursFields(values = {}) {
   ];
 }
 
+// The provider's agreement is asked only of a family member or friend: revealed under each of those
+// answers (its own box for each, so a box ticked under the other answer never counts).
+const agreedName = (relationship) => `provider_agreed_${relationship}`;
+
 function relationshipFields(values = {}) {
-  return [
-    radios({ name: 'relationship', legend: 'Are they a family member or friend of the person who needs care?', legendClass: 'govuk-fieldset__legend--s',
-      options: Object.entries(RELATIONSHIPS).map(([v, t]) => [v, v === 'none' ? 'No' : `Yes, ${t.toLowerCase()}`]), value: values.relationship }),
-    checkboxes({ name: 'provider_agreed', legend: 'The care package provider’s agreement', hint: 'Only for a family member or friend: they can be your PA only once the provider of the care package (usually your council) has agreed.',
-      options: [['yes', 'The care package provider has agreed that this family member or friend can be my PA', null, values.provider_agreed]] }),
-  ];
+  const agreement = (v, who) => checkboxes({ name: agreedName(v), legend: 'The care package provider’s agreement',
+    hint: `They can be your PA only once the provider of the care package (usually your council) has agreed.`,
+    options: [['yes', `The care package provider has agreed that this ${who} can be my PA`, null, values.relationship === v && values.provider_agreed]] });
+  return radios({ name: 'relationship', legend: 'Are they a family member or friend of the person who needs care?', legendClass: 'govuk-fieldset__legend--s',
+    options: Object.entries(RELATIONSHIPS).map(([v, t]) => [v, v === 'none' ? 'No' : `Yes, ${t.toLowerCase()}`]), value: values.relationship,
+    conditional: { family_member: agreement('family_member', 'family member'), friend: agreement('friend', 'friend') } });
 }
 
 function checkHours(values, errors) {
@@ -164,70 +144,199 @@ function checkHours(values, errors) {
   }
 }
 
+// Also sets values.provider_agreed from the box under the answer chosen.
 function checkRelationship(values, errors) {
+  values.provider_agreed = values.relationship ? values[agreedName(values.relationship)] : undefined;
   if (!values.relationship) errors.push({ field: 'relationship', text: 'Select whether they are a family member or friend' });
   else if (values.relationship !== 'none' && values.provider_agreed !== 'yes') {
-    errors.push({ field: 'provider_agreed', text: 'A family member or friend can be your PA only once the care package provider has agreed. Ask the provider first, then confirm it here.' });
+    errors.push({ field: agreedName(values.relationship), text: 'A family member or friend can be your PA only once the care package provider has agreed. Ask the provider first, then confirm it here.' });
   }
 }
 
 // The API's refusals by code, against the field a person can fix.
-function addErrors(error) {
-  const field = { invalid_ni_number: 'ni_number', ni_number_taken: 'ni_number', provider_agreement_needed: 'provider_agreed', invalid_date_of_birth: 'date_of_birth',
+function addErrors(error, values) {
+  const field = { invalid_ni_number: 'ni_number', ni_number_taken: 'ni_number', provider_agreement_needed: agreedName(values.relationship), invalid_date_of_birth: 'date_of_birth',
     username_taken: 'email', own_pa: 'email', account_deactivated: 'email' }[error.code];
   if (field) return [{ field, text: error.message }];
   return problemsOf(error, LABELS);
 }
 
+// The answers live in this tab's sessionStorage until the PA is added (as the employer's sign-up does).
+const ADD_DRAFT = 'care-tracker.add-pa';
+const addDraft = () => { try { return JSON.parse(sessionStorage.getItem(ADD_DRAFT)) || {}; } catch { return {}; } };
+const keepAdd = (changes) => sessionStorage.setItem(ADD_DRAFT, JSON.stringify({ ...addDraft(), ...changes }));
+const ADD = '/pas/add';
+const ADD_CAPTION = 'Add a PA';
+// The page that asks for each answer: the check page's change links, and where an API refusal is shown.
+const ASKED_ON = { full_name: ADD, email: ADD, phone: ADD, address: ADD, date_of_birth: `${ADD}/identity`, ni_number: `${ADD}/identity`,
+  start_date: `${ADD}/job`, hours: `${ADD}/job`, contracted_hours: `${ADD}/job`, relationship: `${ADD}/family`,
+  provider_agreed_family_member: `${ADD}/family`, provider_agreed_friend: `${ADD}/family`,
+  emergency_contact_name: `${ADD}/emergency-contact`, emergency_contact_phone: `${ADD}/emergency-contact`, emergency_contact_relationship: `${ADD}/emergency-contact` };
+
+function addBack(href) {
+  return h('a', { class: 'govuk-back-link', href }, 'Back');
+}
+
+// Continue goes to the next page, or back to check answers after a change.
+function addNext(ctx, path) {
+  ctx.navigate(ctx.query.get('check') ? `${ADD}/check` : path);
+}
+
+// The page shows the form, then a refusal the check page sent it back with (the API's words beside the field).
+function askPage(ctx, title, backTo, form, ...before) {
+  ctx.show(title, addBack(ctx.query.get('check') ? `${ADD}/check` : backTo), h('span', { class: 'govuk-caption-l' }, ADD_CAPTION), ...before, form);
+  const refused = addDraft().refused;
+  if (refused && form.querySelector(`[data-field="${CSS.escape(refused.field)}"]`)) {
+    keepAdd({ refused: null });
+    showErrors(form, [refused]);
+  }
+}
+
+const addHeading = (text) => h('h1', { class: 'govuk-heading-l', tabindex: '-1' }, text);
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
 export async function add(ctx) {
+  // A fresh start clears an abandoned draft; coming back (from check answers or the next page) keeps it.
+  if (!ctx.query.get('check') && !ctx.query.get('back')) sessionStorage.removeItem(ADD_DRAFT);
+  const d = addDraft();
   const form = h('form', { novalidate: true },
-    fieldset('About them', [
-      input({ id: 'full_name', label: 'Full name', autocomplete: 'off', spellcheck: false }),
-      input({ id: 'email', label: 'Email address', hint: 'It will be their username. We email them a temporary password to sign in.', type: 'email', autocomplete: 'off', spellcheck: false }),
-      input({ id: 'phone', label: 'Phone number', type: 'tel', autocomplete: 'off', width: 20 }),
-      textarea({ id: 'address', label: 'Address', hint: 'Their home address, with the postcode', rows: 3 }),
-      dateInput('date_of_birth', 'Date of birth', { hint: 'For example 27 3 1990' }),
-      input({ id: 'ni_number', label: 'National Insurance number', hint: 'It’s on their payslip, P60 or letters about tax, pensions or benefits. Two letters, six numbers and one letter from A to D, like QQ 12 34 56 C.', width: 10, spellcheck: false, attrs: { autocapitalize: 'characters' } }),
-    ]),
-    fieldset('Their job', [
-      dateInput('start_date', 'Start date', { hint: 'Their first day working for you, for example 5 1 2026' }),
-      hoursFields(),
-      relationshipFields(),
-    ]),
-    fieldset('Emergency contact (optional)', [
-      input({ id: 'emergency_contact_name', label: 'Name', autocomplete: 'off', spellcheck: false }),
-      input({ id: 'emergency_contact_phone', label: 'Phone number', type: 'tel', autocomplete: 'off', width: 20 }),
-      input({ id: 'emergency_contact_relationship', label: 'Relationship to the PA', hint: 'For example partner or parent', width: 20 }),
-    ]),
-    button('Add this PA'));
-  ctx.show('Add a PA', h('a', { class: 'govuk-back-link', href: '/pas' }, 'Back to your PAs'),
-    heading('Add a PA'), p('Everything is needed except the emergency contact. You can correct their record later.'), form);
-  submitting(form, async (values) => {
+    input({ id: 'full_name', label: 'Full name', autocomplete: 'off', spellcheck: false, value: d.full_name || '' }),
+    input({ id: 'email', label: 'Email address', hint: 'It will be their username. We email them a temporary password to sign in.', type: 'email', autocomplete: 'off', spellcheck: false, value: d.email || '' }),
+    input({ id: 'phone', label: 'Phone number', type: 'tel', autocomplete: 'off', width: 20, value: d.phone || '' }),
+    textarea({ id: 'address', label: 'Address', hint: 'Their home address, with the postcode', rows: 3 }),
+    button('Continue'));
+  form.querySelector('#address').value = d.address || '';
+  askPage(ctx, 'Their name and contact details', '/pas', form, addHeading('Their name and contact details'),
+    p('We ask a few questions about the PA, then you check your answers before they are added.'));
+  submitting(form, (values) => {
     const errors = [];
-    const dob = readDate(values, 'date_of_birth');
-    const start = readDate(values, 'start_date');
     if (!values.full_name.trim()) errors.push({ field: 'full_name', text: 'Enter their full name' });
-    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(values.email.trim())) errors.push({ field: 'email', text: 'Enter their email address in the correct format, like name@example.com' });
+    if (!EMAIL.test(values.email.trim())) errors.push({ field: 'email', text: 'Enter their email address in the correct format, like name@example.com' });
     if (!values.phone.trim()) errors.push({ field: 'phone', text: 'Enter their phone number' });
     if (!values.address.trim()) errors.push({ field: 'address', text: 'Enter their address' });
+    if (errors.length) return showErrors(form, errors);
+    keepAdd({ full_name: values.full_name.trim(), email: values.email.trim(), phone: values.phone.trim(), address: values.address.trim() });
+    addNext(ctx, `${ADD}/identity`);
+  });
+}
+
+export async function addIdentity(ctx) {
+  const d = addDraft();
+  if (!d.full_name) return ctx.navigate(ADD, { replace: true });
+  const form = h('form', { novalidate: true },
+    dateInput('date_of_birth', 'Date of birth', { hint: 'For example 27 3 1990', value: d.date_of_birth }),
+    input({ id: 'ni_number', label: 'National Insurance number', hint: 'It’s on their payslip, P60 or letters about tax, pensions or benefits. Two letters, six numbers and one letter from A to D, like QQ 12 34 56 C.', width: 10, spellcheck: false, value: d.ni_number || '', attrs: { autocapitalize: 'characters' } }),
+    button('Continue'));
+  askPage(ctx, `${d.full_name}’s date of birth and National Insurance number`, `${ADD}?back=1`, form,
+    addHeading(`${d.full_name}’s date of birth and National Insurance number`));
+  submitting(form, (values) => {
+    const errors = [];
+    const dob = readDate(values, 'date_of_birth');
     if (!dob) errors.push({ field: 'date_of_birth', text: dob === '' ? 'Enter their date of birth' : 'Date of birth must be a real date, like 27 3 1990' });
     if (!values.ni_number.trim()) errors.push({ field: 'ni_number', text: 'Enter their National Insurance number' });
+    if (errors.length) return showErrors(form, errors);
+    keepAdd({ date_of_birth: dob, ni_number: values.ni_number.trim() });
+    addNext(ctx, `${ADD}/job`);
+  });
+}
+
+export async function addJob(ctx) {
+  const d = addDraft();
+  if (!d.ni_number) return ctx.navigate(`${ADD}/identity`, { replace: true });
+  const form = h('form', { novalidate: true },
+    dateInput('start_date', 'Start date', { hint: 'Their first day working for you, for example 5 1 2026', value: d.start_date }),
+    hoursFields(d),
+    button('Continue'));
+  askPage(ctx, `${d.full_name}’s job`, `${ADD}/identity`, form, addHeading(`${d.full_name}’s job`));
+  submitting(form, (values) => {
+    const errors = [];
+    const start = readDate(values, 'start_date');
     if (!start) errors.push({ field: 'start_date', text: start === '' ? 'Enter their start date' : 'Start date must be a real date, like 5 1 2026' });
     checkHours(values, errors);
+    if (errors.length) return showErrors(form, errors);
+    keepAdd({ start_date: start, hours: values.hours, contracted_hours: values.hours === 'contracted' ? values.contracted_hours.trim() : '' });
+    addNext(ctx, `${ADD}/family`);
+  });
+}
+
+export async function addFamily(ctx) {
+  const d = addDraft();
+  if (!d.hours) return ctx.navigate(`${ADD}/job`, { replace: true });
+  const group = relationshipFields({ relationship: d.relationship, provider_agreed: d.provider_agreed });
+  // The question is the page's heading.
+  const legend = group.querySelector('legend');
+  legend.className = 'govuk-fieldset__legend govuk-fieldset__legend--l';
+  legend.replaceChildren(h('h1', { class: 'govuk-fieldset__heading', tabindex: '-1' }, `Is ${d.full_name} a family member or friend of the person who needs care?`));
+  const form = h('form', { novalidate: true }, group, button('Continue'));
+  askPage(ctx, `Is ${d.full_name} a family member or friend?`, `${ADD}/job`, form);
+  submitting(form, (values) => {
+    const errors = [];
     checkRelationship(values, errors);
     if (errors.length) return showErrors(form, errors);
-    const body = { full_name: values.full_name.trim(), email: values.email.trim(), phone: values.phone.trim(), address: values.address.trim(),
-      date_of_birth: dob, ni_number: values.ni_number, start_date: start, relationship: values.relationship,
-      provider_agreed: values.relationship !== 'none' && values.provider_agreed === 'yes' };
-    if (values.hours === 'irregular') body.irregular_hours = true; else body.contracted_hours = values.contracted_hours.trim();
-    for (const name of ['emergency_contact_name', 'emergency_contact_phone', 'emergency_contact_relationship']) {
-      if (values[name].trim()) body[name] = values[name].trim();
-    }
+    keepAdd({ relationship: values.relationship, provider_agreed: values.relationship !== 'none' && values.provider_agreed === 'yes' });
+    addNext(ctx, `${ADD}/emergency-contact`);
+  });
+}
+
+export async function addEmergencyContact(ctx) {
+  const d = addDraft();
+  if (!d.relationship) return ctx.navigate(`${ADD}/family`, { replace: true });
+  const form = h('form', { novalidate: true },
+    input({ id: 'emergency_contact_name', label: 'Name', autocomplete: 'off', spellcheck: false, value: d.emergency_contact_name || '' }),
+    input({ id: 'emergency_contact_phone', label: 'Phone number', type: 'tel', autocomplete: 'off', width: 20, value: d.emergency_contact_phone || '' }),
+    input({ id: 'emergency_contact_relationship', label: 'Relationship to the PA', hint: 'For example partner or parent', width: 20, value: d.emergency_contact_relationship || '' }),
+    button('Continue'));
+  askPage(ctx, `${d.full_name}’s emergency contact`, `${ADD}/family`, form, addHeading(`${d.full_name}’s emergency contact (optional)`),
+    p('Who to call if something happens to them at work. Leave it empty if you do not know yet: you can add it later.'));
+  submitting(form, (values) => {
+    const names = ['emergency_contact_name', 'emergency_contact_phone', 'emergency_contact_relationship'];
+    keepAdd(Object.fromEntries(names.map((name) => [name, values[name].trim()])));
+    ctx.navigate(`${ADD}/check`);
+  });
+}
+
+export async function addCheck(ctx) {
+  const d = addDraft();
+  if (!d.relationship) return ctx.navigate(ADD, { replace: true });
+  const row = (key, value, field, what) => [key, value, change(`${ASKED_ON[field]}?check=1`, what)];
+  const contact = [d.emergency_contact_name, d.emergency_contact_phone, d.emergency_contact_relationship].filter(Boolean);
+  const form = h('form', { novalidate: true },
+    h('h2', { class: 'govuk-heading-m' }, 'Now add the PA'),
+    p(`We will email ${d.email} a temporary password so they can sign in.`),
+    button('Add this PA'));
+  ctx.show('Check your answers before adding the PA', addBack(`${ADD}/emergency-contact`), h('span', { class: 'govuk-caption-l' }, ADD_CAPTION),
+    addHeading('Check your answers before adding the PA'),
+    summaryList([
+      row('Full name', d.full_name, 'full_name', 'full name'),
+      row('Email address', d.email, 'email', 'email address'),
+      row('Phone number', d.phone, 'phone', 'phone number'),
+      row('Address', d.address, 'address', 'address'),
+      row('Date of birth', formatDate(d.date_of_birth), 'date_of_birth', 'date of birth'),
+      row('National Insurance number', d.ni_number, 'ni_number', 'National Insurance number'),
+      row('Start date', formatDate(d.start_date), 'start_date', 'start date'),
+      row('Hours', d.hours === 'irregular' ? 'Irregular hours' : `${d.contracted_hours} hours a week`, 'hours', 'hours'),
+      row('Family member or friend', RELATIONSHIPS[d.relationship], 'relationship', 'whether they are a family member or friend'),
+      d.relationship !== 'none' ? row('Care package provider agreed', d.provider_agreed ? 'Yes' : 'No', 'relationship', 'the provider’s agreement') : null,
+      row('Emergency contact', contact.length ? contact.join(', ') : 'None given', 'emergency_contact_name', 'emergency contact'),
+    ].filter(Boolean)),
+    form);
+  submitting(form, async () => {
+    const body = { full_name: d.full_name, email: d.email, phone: d.phone, address: d.address, date_of_birth: d.date_of_birth,
+      ni_number: d.ni_number, start_date: d.start_date, relationship: d.relationship, provider_agreed: Boolean(d.provider_agreed) };
+    if (d.hours === 'irregular') body.irregular_hours = true; else body.contracted_hours = d.contracted_hours;
+    for (const name of ['emergency_contact_name', 'emergency_contact_phone', 'emergency_contact_relationship']) if (d[name]) body[name] = d[name];
     try {
       const pa = await api.post(`/employers/${await employerId()}/pas`, body);
+      sessionStorage.removeItem(ADD_DRAFT);
       ctx.navigate(`/pas/${pa.pa_id}`, { message: { title: `${pa.pa_name} added`, text: `We have emailed ${pa.email} how to sign in.` } });
     } catch (error) {
-      showErrors(form, addErrors(error));
+      // A refusal about one answer goes back to its page, in the API's words beside the field.
+      const [first] = addErrors(error, d);
+      if (first && first.field && ASKED_ON[first.field]) {
+        keepAdd({ refused: first });
+        return ctx.navigate(`${ASKED_ON[first.field]}?check=1`);
+      }
+      showErrors(form, addErrors(error, d));
     }
   });
 }

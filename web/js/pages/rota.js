@@ -82,7 +82,27 @@ export function kindLine(s) {
 const shiftPath = (s) => `/rota/${encodeURIComponent(s.pa_id)}/${s.day}/${s.shift_id}`;
 const when = (s) => `${s.start} to ${s.end}`;
 
-function shiftCard(s, warnings, withDay = false) {
+// On a phone each warning is said once, beside the first shift it concerns this week; its other
+// shifts point back to it (the same words under every shift made the list long).
+function firstMentions(days, byShift) {
+  const first = new Map();
+  for (const d of days) for (const s of d.shifts) for (const w of byShift[s.shift_id] || []) if (!first.has(w)) first.set(w, s);
+  return first;
+}
+
+// Beside a shift: the warnings said here first, then one pointer to each earlier shift that holds the rest.
+function warningsBeside(s, warnings, first) {
+  if (!first) return warnings.map(warningText);
+  const own = warnings.filter((w) => first.get(w) === s);
+  const earlier = [...new Set(warnings.filter((w) => first.get(w) !== s).map((w) => first.get(w)))];
+  return [own.map(warningText), earlier.map((e) => {
+    const n = warnings.filter((w) => first.get(w) === e).length;
+    return p(h('span', { class: 'govuk-visually-hidden' }, 'Working-time warning: '),
+      `See the ${n === 1 ? 'warning' : 'warnings'} with ${e.pa_name}’s shift on ${formatDate(e.day)}, ${when(e)}.`);
+  })];
+}
+
+function shiftCard(s, warnings, withDay = false, first = null) {
   return h('div', { class: 'govuk-summary-card' },
     h('div', { class: 'govuk-summary-card__title-wrapper' },
       h('h3', { class: 'govuk-summary-card__title' }, withDay ? `${s.pa_name}, ${shortDay(s.day)}, ${when(s)}` : `${s.pa_name}, ${when(s)}`),
@@ -94,7 +114,7 @@ function shiftCard(s, warnings, withDay = false) {
         ['Paid hours', hours(s.paid_hours)],
         s.series_id ? ['Repeats', s.detached ? 'Weekly, but this one was changed on its own' : 'Every week'] : null,
       ].filter(Boolean)),
-      (warnings || []).map(warningText)));
+      warningsBeside(s, warnings || [], first)));
 }
 
 export async function week(ctx) {
@@ -124,9 +144,10 @@ export async function week(ctx) {
     })]),
     ['Anyone on shift?', ...rota.days.map((d) => (d.nobody_on_shift ? tag('Nobody', 'red') : 'Yes'))],
   ]);
+  const first = firstMentions(rota.days, byShift);
   const asList = () => rota.days.map((d) => h('section', {},
     h('h2', { class: 'govuk-heading-m' }, formatDate(d.day)),
-    d.nobody_on_shift ? p(tag('Nobody on shift', 'red')) : d.shifts.map((s) => shiftCard(s, byShift[s.shift_id])),
+    d.nobody_on_shift ? p(tag('Nobody on shift', 'red')) : d.shifts.map((s) => shiftCard(s, byShift[s.shift_id], false, first)),
     p(link(`/rota/add${api.q({ day: d.day })}`, h('span', {}, 'Add a shift', h('span', { class: 'govuk-visually-hidden' }, ` on ${formatDate(d.day)}`))))));
 
   ctx.show(title,
@@ -147,36 +168,97 @@ export async function week(ctx) {
       rota.days.flatMap((d) => d.shifts.filter((s) => byShift[s.shift_id]).map((s) => shiftCard(s, byShift[s.shift_id], true)))] : null] : asList());
 }
 
-function breakFields(existing) {
-  const b = (existing && existing[0]) || {};
+// Unpaid breaks, and a sleep-in's times woken (paid): a pair of times each, with a button for one more up to the API's limit.
+const INTERVALS = {
+  break: { legend: 'Unpaid breaks (optional)', hint: 'Leave empty if there is no break', noun: 'Break', more: 'Add another break', max: 12, examples: ['12:00', '12:30'] },
+  woken: { legend: 'Times the PA is woken to work (optional)', hint: 'For example to give medicine in the night. Time woken is paid as work.',
+    noun: 'Time woken', more: 'Add another time woken', max: 24, examples: ['02:00', '02:20'] },
+};
+
+function intervalRow(kind, i, v = {}) {
+  const { noun, examples } = INTERVALS[kind];
+  return h('div', { class: 'govuk-form-group', 'data-interval': kind },
+    input({ id: `${kind}_start_${i}`, label: `${noun} ${i + 1} starts`, hint: i ? null : `For example, ${examples[0]}`, inputmode: 'numeric', width: 5, spellcheck: false, value: v.start || '' }),
+    input({ id: `${kind}_end_${i}`, label: `${noun} ${i + 1} ends`, hint: i ? null : `For example, ${examples[1]}`, inputmode: 'numeric', width: 5, spellcheck: false, value: v.end || '' }));
+}
+
+function intervalFields(kind, existing) {
+  const { legend, hint, more, max } = INTERVALS[kind];
+  const rows = (existing && existing.length ? existing : [{}]).map((v, i) => intervalRow(kind, i, v));
+  const list = h('div', {}, rows);
+  const another = h('button', { type: 'button', class: 'govuk-button govuk-button--secondary', 'data-module': 'govuk-button',
+    hidden: rows.length >= max, onclick: () => {
+      const n = list.children.length;
+      list.append(intervalRow(kind, n));
+      if (n + 1 >= max) another.hidden = true;
+      list.lastChild.querySelector('input').focus();
+    } }, more);
   return h('div', { class: 'govuk-form-group' },
-    h('fieldset', { class: 'govuk-fieldset', 'aria-describedby': 'break-hint' },
-      h('legend', { class: 'govuk-fieldset__legend govuk-fieldset__legend--s' }, 'Unpaid break (optional)'),
-      h('div', { class: 'govuk-hint', id: 'break-hint' }, 'Leave empty if there is no break'),
-      input({ id: 'break_start', label: 'Break starts', hint: 'For example, 12:00', inputmode: 'numeric', width: 5, spellcheck: false, value: b.start || '' }),
-      input({ id: 'break_end', label: 'Break ends', hint: 'For example, 12:30', inputmode: 'numeric', width: 5, spellcheck: false, value: b.end || '' })));
+    h('fieldset', { class: 'govuk-fieldset', 'aria-describedby': `${kind}-hint` },
+      h('legend', { class: 'govuk-fieldset__legend govuk-fieldset__legend--s' }, legend),
+      h('div', { class: 'govuk-hint', id: `${kind}-hint` }, hint), list, another));
+}
+
+function kindFields(value, disturbances) {
+  return radios({ name: 'kind', legend: 'Kind of shift', options: KIND_OPTIONS, value, conditional: { sleep_in: intervalFields('woken', disturbances) } });
 }
 
 const LABELS = { pa: 'PA', day: 'Day', start: 'Start time', end: 'End time', kind: 'Kind of shift', repeat_until: 'Last week of the pattern',
-  break_start: 'Break starts', break_end: 'Break ends', breaks: 'Break' };
+  breaks: 'Break', disturbances: 'Time woken' };
 
-// The form's times as hh:mm (9, 9.30 and 0930 are read too), each checked.
+// The form's pairs of one kind: [{ index, start, end }] as the form holds them.
+function pairs(values, kind) {
+  const out = [];
+  for (let i = 0; `${kind}_start_${i}` in values; i += 1) out.push({ index: i, start: values[`${kind}_start_${i}`], end: values[`${kind}_end_${i}`] });
+  return out;
+}
+
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+// The form's times as hh:mm (9, 9.30 and 0930 are read too), each checked; the times woken only for a sleep-in.
 function checkTimes(values, errors) {
-  for (const name of ['start', 'end', 'break_start', 'break_end']) values[name] = time(values[name]);
+  for (const name of ['start', 'end']) values[name] = time(values[name]);
   for (const name of ['start', 'end']) {
     if (!values[name]) errors.push({ field: name, text: `Enter the ${name} time, for example ${name === 'start' ? '09:00' : '17:00'}` });
-    else if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(values[name])) errors.push({ field: name, text: `Enter the ${name} time as hours and minutes on the 24-hour clock, for example 17:30` });
+    else if (!HHMM.test(values[name])) errors.push({ field: name, text: `Enter the ${name} time as hours and minutes on the 24-hour clock, for example 17:30` });
   }
-  if (Boolean(values.break_start) !== Boolean(values.break_end)) errors.push({ field: values.break_start ? 'break_end' : 'break_start', text: 'Enter both the start and the end of the break, or neither' });
+  for (const kind of values.kind === 'sleep_in' ? ['break', 'woken'] : ['break']) {
+    const { noun, examples } = INTERVALS[kind];
+    for (const pair of pairs(values, kind)) {
+      const [start, end] = [time(pair.start), time(pair.end)];
+      values[`${kind}_start_${pair.index}`] = start;
+      values[`${kind}_end_${pair.index}`] = end;
+      const field = (edge) => `${kind}_${edge}_${pair.index}`;
+      if (Boolean(start) !== Boolean(end)) errors.push({ field: field(start ? 'end' : 'start'), text: `Enter both the start and the end of ${noun.toLowerCase()} ${pair.index + 1}, or neither` });
+      else if (start && !HHMM.test(start)) errors.push({ field: field('start'), text: `Enter when ${noun.toLowerCase()} ${pair.index + 1} starts as hours and minutes, for example ${examples[0]}` });
+      else if (end && !HHMM.test(end)) errors.push({ field: field('end'), text: `Enter when ${noun.toLowerCase()} ${pair.index + 1} ends as hours and minutes, for example ${examples[1]}` });
+    }
+  }
 }
 
-function breaksOf(values) {
-  return values.break_start && values.break_end ? [{ start: values.break_start, end: values.break_end }] : [];
+function intervalsOf(values, kind) {
+  return pairs(values, kind).filter((x) => x.start && x.end).map(({ start, end }) => ({ start, end }));
 }
 
-function warningsMessage(title, answer) {
-  const words = [...new Set((answer.warnings || []).map((w) => w.message))];
-  return { title, text: words.length ? `Working-time ${words.length === 1 ? 'warning' : 'warnings'}: ${words.join(' ')}` : null };
+function shiftBody(values) {
+  return { start: values.start, end: values.end, kind: values.kind || 'day', breaks: intervalsOf(values, 'break'),
+    disturbances: values.kind === 'sleep_in' ? intervalsOf(values, 'woken') : [] };
+}
+
+// The banner over the week the form goes back to: the warnings shown beside that week's shifts are
+// counted, not repeated; only those about other weeks are given in words.
+function warningsMessage(title, answer, monday) {
+  const sunday = addDays(monday, 6);
+  const here = new Set(answer.shifts.filter((s) => s.day >= monday && s.day <= sunday).map((s) => s.shift_id));
+  const onPage = (w) => (w.shift_ids.length ? w.shift_ids.some((id) => here.has(id)) : w.first_day <= sunday && w.last_day >= monday);
+  const warnings = answer.warnings || [];
+  const shown = warnings.filter(onPage).length;
+  const elsewhere = [...new Set(warnings.filter((w) => !onPage(w)).map((w) => w.message))];
+  const words = [
+    shown ? `${shown} working-time ${shown === 1 ? 'warning' : 'warnings'}: read ${shown === 1 ? 'it' : 'them'} on the rota below.` : null,
+    elsewhere.length ? `Working-time ${elsewhere.length === 1 ? 'warning' : 'warnings'} in other weeks: ${elsewhere.join(' ')}` : null,
+  ].filter(Boolean);
+  return { title, text: words.length ? words.join(' ') : null };
 }
 
 export async function add(ctx) {
@@ -195,8 +277,8 @@ export async function add(ctx) {
     input({ id: 'day', label: 'Day the shift starts', type: 'date', value: day, labelClass: 'govuk-label--s' }),
     input({ id: 'start', label: 'Start time', hint: '24-hour clock, for example 09:00', inputmode: 'numeric', width: 5, spellcheck: false, labelClass: 'govuk-label--s' }),
     input({ id: 'end', label: 'End time', hint: 'For example 17:00. A time before the start means the next morning (a night shift)', inputmode: 'numeric', width: 5, spellcheck: false, labelClass: 'govuk-label--s' }),
-    radios({ name: 'kind', legend: 'Kind of shift', options: KIND_OPTIONS, value: 'day' }),
-    breakFields(null),
+    kindFields('day', null),
+    intervalFields('break', null),
     radios({ name: 'repeat', legend: 'How often?', options: [['once', 'Just this day'], ['weekly', 'Every week on this day', 'A weekly pattern, up to a year']], value: 'once' }),
     input({ id: 'repeat_until', label: 'Last week of the pattern', hint: 'Only for a weekly pattern: the last day it repeats on', type: 'date', value: '' }),
     button('Add to the rota'));
@@ -209,14 +291,13 @@ export async function add(ctx) {
     checkTimes(values, errors);
     if (values.repeat === 'weekly' && !isDay(values.repeat_until)) errors.push({ field: 'repeat_until', text: 'Enter the last day the weekly pattern repeats on' });
     if (errors.length) return showErrors(form, errors);
-    const body = { day: values.day, start: values.start, end: values.end, kind: values.kind || 'day', breaks: breaksOf(values),
-      ...(values.repeat === 'weekly' ? { repeat_until: values.repeat_until } : {}) };
+    const body = { day: values.day, ...shiftBody(values), ...(values.repeat === 'weekly' ? { repeat_until: values.repeat_until } : {}) };
     try {
       const added = await api.post(`/employers/${encodeURIComponent(me.user_id)}/pas/${encodeURIComponent(values.pa)}/shifts`, body);
       const name = pas.find((pa) => pa.pa_id === values.pa).pa_name;
       const count = added.shifts.length;
       ctx.navigate(`/rota${api.q({ week: mondayOf(values.day) })}`,
-        { message: warningsMessage(count === 1 ? `Shift added for ${name}` : `${count} weekly shifts added for ${name}`, added) });
+        { message: warningsMessage(count === 1 ? `Shift added for ${name}` : `${count} weekly shifts added for ${name}`, added, mondayOf(values.day)) });
     } catch (error) {
       showErrors(form, apiErrors(error, LABELS, error.code === 'overlapping_shifts' ? 'start' : null));
     }
@@ -244,8 +325,8 @@ export async function shift(ctx) {
     input({ id: 'day', label: 'Day the shift starts', hint: series ? 'Only when you change this one: the rest of a pattern keeps its days' : null, type: 'date', value: day, labelClass: 'govuk-label--s' }),
     input({ id: 'start', label: 'Start time', hint: '24-hour clock, for example 09:00', inputmode: 'numeric', width: 5, spellcheck: false, value: found.start, labelClass: 'govuk-label--s' }),
     input({ id: 'end', label: 'End time', hint: 'A time before the start means the next morning', inputmode: 'numeric', width: 5, spellcheck: false, value: found.end, labelClass: 'govuk-label--s' }),
-    radios({ name: 'kind', legend: 'Kind of shift', options: KIND_OPTIONS, value: found.kind }),
-    breakFields(found.breaks),
+    kindFields(found.kind, found.disturbances),
+    intervalFields('break', found.breaks),
     button('Save changes'));
   const remove = h('form', { novalidate: true },
     h('h2', { class: 'govuk-heading-m' }, 'Remove the shift'),
@@ -265,13 +346,12 @@ export async function shift(ctx) {
     const rest = values.scope === 'rest';
     if (rest && values.day !== day) errors.push({ field: 'day', text: 'To move the rest of a weekly pattern to another day, remove it and add a new pattern' });
     if (errors.length) return showErrors(form, errors);
-    const body = { version: found.version, scope: rest ? 'rest' : 'one', start: values.start, end: values.end, kind: values.kind, breaks: breaksOf(values),
-      ...(values.day !== day ? { day: values.day } : {}) };
+    const body = { version: found.version, scope: rest ? 'rest' : 'one', ...shiftBody(values), ...(values.day !== day ? { day: values.day } : {}) };
     try {
       const changed = await api.put(path, body);
       const count = changed.shifts.length;
       ctx.navigate(`/rota${api.q({ week: mondayOf(values.day) })}`,
-        { message: warningsMessage(count > 1 ? `${count} shifts changed for ${found.pa_name}` : `Shift changed for ${found.pa_name}`, changed) });
+        { message: warningsMessage(count > 1 ? `${count} shifts changed for ${found.pa_name}` : `Shift changed for ${found.pa_name}`, changed, mondayOf(values.day)) });
     } catch (error) {
       if (error.code === 'stale') return staleErrors(form, error, window.location.pathname);
       showErrors(form, apiErrors(error, LABELS, error.code === 'overlapping_shifts' ? 'start' : null));

@@ -2,8 +2,7 @@
 // Each file is made while the person waits: the page says so (a live region), then gives the link.
 import * as api from '../api.js';
 import { h, heading, p, button, formatDate, formatDateTime } from '../dom.js';
-import { fieldset, submitting, showErrors, clearErrors, apiErrors } from '../forms.js';
-import { dateInput, readDate } from './holiday.js';
+import { fieldset, dateInput, readDate, submitting, showErrors, clearErrors, apiErrors } from '../forms.js';
 
 function making(result, what) {
   result.replaceChildren(h('div', { role: 'status' },
@@ -33,8 +32,8 @@ export default async function yourData(ctx) {
     pack = h('form', { novalidate: true },
       fieldset('Audit pack', [
         h('div', { class: 'govuk-hint' }, 'For your council or an auditor: timesheets with who submitted and approved them, hours against funded hours, holiday, your PAs and working-time warnings, as CSV files in one zip file.'),
-        dateInput({ id: 'from', legend: 'From', hint: 'For example, 1 4 2026' }),
-        dateInput({ id: 'to', legend: 'To', hint: 'At most 800 days after the first day' })]),
+        dateInput('from', 'From', { hint: 'For example, 1 4 2026' }),
+        dateInput('to', 'To', { hint: 'At most 800 days after the first day' })]),
       button('Make the audit pack'));
     sections.push(pack, packResult);
   }
