@@ -131,6 +131,9 @@ class UserRecord:
 class UserRepository(Protocol):
     def get(self, user_id: str) -> UserRecord | None: ...
 
+    def many(self, user_ids) -> dict[str, UserRecord]:
+        """The accounts of these ids that exist, by id (one batch read)."""
+
     def create(self, user: UserRecord) -> None:
         """Stores a new user and claims their email; Conflict if the email is taken."""
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.transactions import TransactWrite
 
 from care_tracker.adapters.tables import Model, table_meta
 from care_tracker.errors import BadRequest
@@ -122,8 +123,10 @@ def _reset_key(cursor: str | None) -> dict | None:
 class DynamoMfaResets:
     def record(self, user_id: str, by: str, reason: str, at: datetime) -> None:
         when = at.astimezone(UTC).isoformat()
-        SignInItem(f"USER#{user_id}", f"MFA_RESET#{when}", by=by, reason=reason, at=when).save()
-        SignInItem(RESETS, f"{when}#{user_id}", by=by, reason=reason, at=when, user_id=user_id).save()
+        # one transaction: the person's record and the support team's list never disagree
+        with TransactWrite(connection=SignInItem._get_connection().connection) as tx:
+            tx.save(SignInItem(f"USER#{user_id}", f"MFA_RESET#{when}", by=by, reason=reason, at=when))
+            tx.save(SignInItem(RESETS, f"{when}#{user_id}", by=by, reason=reason, at=when, user_id=user_id))
 
     def page(self, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
         """Every reset, newest first, `limit` at a time: (records, the next page's cursor or None)."""

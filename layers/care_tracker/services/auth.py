@@ -221,8 +221,7 @@ class AuthService:
             raise Forbidden("Only the support team can see the resets of two-step sign-in.", code="wrong_role")
         records, next_cursor = self._mfa_resets.page(limit, cursor)
         ids = {r["user_id"] for r in records} | {r["by"] for r in records}
-        many = getattr(self._users, "many", None)  # one BatchGetItem where the store has it
-        people = many(ids) if many else {uid: self._users.get(uid) for uid in ids}
+        people = self._users.many(ids)
 
         def named(uid):
             user = people.get(uid)
