@@ -273,6 +273,8 @@ def sign_out(page) -> None:
     go_to(page, "Sign out")
     expect(page.locator("#navigation").get_by_role("link", name="Sign in", exact=True)).to_be_attached()
     assert page.evaluate("sessionStorage.getItem('care-tracker.tokens')") is None
+    # half-filled forms (an NI number while adding a PA) do not outlive the sign-out
+    assert page.evaluate("Object.keys(sessionStorage).filter((k) => k.startsWith('care-tracker.draft.'))") == []
 
 
 # September, October and November 2026 closed with nothing saved: three misses in a row, so private

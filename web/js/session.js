@@ -5,6 +5,8 @@
 const TOKENS = 'care-tracker.tokens';
 const RETURN_TO = 'care-tracker.return-to';
 const LAST_ACTIVE = 'care-tracker.last-active';  // idle.js: the idle timeout
+// A signed-in person's half-filled forms (e.g. a PA's NI number while adding them): gone at sign-out.
+export const DRAFTS = 'care-tracker.draft.';
 let me = null;
 let challenge = null;
 
@@ -37,6 +39,7 @@ export function forgetRefresh() {
 export function clear() {
   sessionStorage.removeItem(TOKENS);
   sessionStorage.removeItem(LAST_ACTIVE);
+  for (const key of Object.keys(sessionStorage)) if (key.startsWith(DRAFTS)) sessionStorage.removeItem(key);
   me = null;
 }
 export function cachedMe() { return me; }

@@ -5,6 +5,7 @@
 // PA's record and correcting it, archiving with a leaving date through a check-answers page that
 // says what is deleted and what is kept for 7 years, the archived list, and reactivation.
 import * as api from '../api.js';
+import { DRAFTS } from '../session.js';
 import { h, heading, p, link, button, summaryList, table, tag, inset, formatDate } from '../dom.js';
 import { input, textarea, radios, checkboxes, fieldset, dateInput, readDate, submitting, showErrors, clearErrors } from '../forms.js';
 
@@ -161,8 +162,8 @@ function addErrors(error, values) {
   return problemsOf(error, LABELS);
 }
 
-// The answers live in this tab's sessionStorage until the PA is added (as the employer's sign-up does).
-const ADD_DRAFT = 'care-tracker.add-pa';
+// The answers live in this tab's sessionStorage until the PA is added or the employer signs out.
+const ADD_DRAFT = `${DRAFTS}add-pa`;
 const addDraft = () => { try { return JSON.parse(sessionStorage.getItem(ADD_DRAFT)) || {}; } catch { return {}; } };
 const keepAdd = (changes) => sessionStorage.setItem(ADD_DRAFT, JSON.stringify({ ...addDraft(), ...changes }));
 const ADD = '/pas/add';
