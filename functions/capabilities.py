@@ -54,10 +54,15 @@ def load(capability: str):
     with _lock:
         module = importlib.import_module(f"functions.{capability}")
         if _app is not None and capability not in _bound:
+            # The blueprint's routes are built on a scratch app, then each replaces its stub in one
+            # assignment: a request routed meanwhile (`chalice local` serves several at once) always
+            # finds an entry, never a missing one.
+            scratch = Chalice(app_name=f"load-{capability}")
+            scratch.register_blueprint(module.bp)
             for owner, method, path, _, _ in TABLE:
                 if owner == capability:
-                    del _app.routes[path][method]
-            _app.register_blueprint(module.bp)
+                    _app.routes[path][method] = scratch.routes[path][method]
+            module.bp._current_app = _app  # what Blueprint.register sets: bp.current_request is the app's
             _bound.add(capability)
         return module
 

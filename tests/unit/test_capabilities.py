@@ -90,3 +90,7 @@ def test_a_capability_loaded_replaces_its_stubs_with_the_declared_views():
     entry = app.routes["/employer/rota"]["GET"]
     assert entry.view_function.route_spec.path == "/employer/rota"
     assert entry.view_function.__module__ == "functions.rota"
+    from functions import rota
+
+    assert rota.bp.current_app is app  # its views read the request the app is answering
+    assert set(app.routes["/employer/rota"]) == {"GET", "POST", "PUT", "PATCH", "DELETE"}  # the rest: 405 fallbacks
