@@ -1,42 +1,20 @@
 """Care Tracker's API: one Chalice app, one blueprint per capability (functions/).
 
+Every route is registered at import, but a capability's module is imported on its first call
+(functions/capabilities.py), so a cold start loads only what its request needs.
+
 Scheduled jobs are separate Lambda functions (functions/jobs.py; infra/package.py generates their
 resources), so they do not load this module.
 """
 from chalice import Chalice
 
 from care_tracker.config import settings
-from functions import (
-    accounts,
-    announcements,
-    audit_pack,
-    auth,
-    commissioners,
-    compliance,
-    employers,
-    enforcement,
-    exports,
-    fallback,
-    feedback,
-    health,
-    holiday,
-    locations,
-    middleware,
-    no_change,
-    registrations,
-    returns,
-    rota,
-    timesheets,
-    windows,
-)
+from functions import capabilities, fallback, middleware
 
 app = Chalice(app_name="care-tracker")
 app.api.cors = False
 
-for capability in (health, auth, windows, locations, registrations, accounts, announcements, returns, compliance,
-                   enforcement, exports, feedback, commissioners, employers, no_change,
-                   rota, timesheets, holiday, audit_pack):
-    app.register_blueprint(capability.bp)
+capabilities.install(app)
 
 if settings().local:  # only on the local stack: never registered when deployed
     from functions import local

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from functions.http import ROUTES, RouteSpec
+from functions.http import RouteSpec
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -93,9 +93,11 @@ def _operation(spec: RouteSpec, components: dict[str, Any]) -> dict[str, Any]:
 
 
 def openapi_document() -> dict[str, Any]:
+    from functions.capabilities import routes
+
     components: dict[str, Any] = {"Error": ERROR_SCHEMA}
     paths: dict[str, Any] = {}
-    for spec in ROUTES:
+    for spec in routes():
         paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec, components)
     return {
         "openapi": "3.1.0",

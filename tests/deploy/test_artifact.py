@@ -103,9 +103,9 @@ def test_handler_imports_from_the_artifact_alone(probe, extracted, runtime_stand
 
 
 def test_deployed_app_has_the_routes_and_no_local_routes(probe):
-    from functions.http import ROUTES  # every route declared through the route helper
+    from functions.capabilities import routes  # every route declared through the route helper
 
-    declared = {spec.path for spec in ROUTES if not spec.path.startswith("/_local")}
+    declared = {spec.path for spec in routes() if not spec.path.startswith("/_local")}
     assert {"/health", "/openapi.json", "/auth/login", "/me"} <= set(probe["routes"])
     assert declared <= set(probe["routes"]), declared - set(probe["routes"])
     assert not [path for path in probe["routes"] if path.startswith("/_local")]

@@ -33,7 +33,7 @@ def aws(monkeypatch, jwks_server):
         env = provision(region=REGION)
         for key, value in env.items():
             monkeypatch.setenv(key, value)
-        # In-process moto answers boto3 but not urllib, which PyJWKClient uses: moto's server, in this
+        # In-process moto answers boto3 but not urllib, which the token verifier uses: moto's server, in this
         # process and so on the same backends, serves the pool's signing keys over HTTP.
         monkeypatch.setenv("JWKS_URL", f"{jwks_server}/{env['USER_POOL_ID']}/.well-known/jwks.json")
         wiring.reset()

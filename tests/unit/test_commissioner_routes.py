@@ -12,7 +12,8 @@ from chalice.test import Client
 from app import app
 from care_tracker.services.auth import Caller
 from functions import http
-from functions.http import ROUTES, route
+from functions.capabilities import routes
+from functions.http import route
 
 # What a commissioner may call: a deliberate list, like test_route_protection's PUBLIC.
 ADMITTED = {
@@ -25,7 +26,7 @@ COMMISSIONER = Caller(user_id="c-1", email="pat.lee@leeds.gov.uk", full_name="Pa
 
 
 def _declared():
-    return {(spec.method, spec.path): spec for spec in ROUTES if not spec.path.startswith("/_local/") and not spec.public}
+    return {(spec.method, spec.path): spec for spec in routes() if not spec.path.startswith("/_local/") and not spec.public}
 
 
 def test_the_routes_admitting_commissioners_are_exactly_the_list_and_all_reads():

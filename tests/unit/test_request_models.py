@@ -13,7 +13,7 @@ SECRETS = {"password", "new_password", "session", "code"}
 
 def _body_models() -> dict[str, type[BaseModel]]:
     import app  # noqa: F401 - registers every route
-    from functions.http import ROUTES
+    from functions.capabilities import routes
 
     found: dict[str, type[BaseModel]] = {}
 
@@ -27,7 +27,7 @@ def _body_models() -> dict[str, type[BaseModel]]:
                     if isinstance(candidate, type) and issubclass(candidate, BaseModel):
                         add(candidate)
 
-    for spec in ROUTES:
+    for spec in routes():
         if spec.body is not None:
             add(spec.body)
     return found

@@ -10,8 +10,8 @@ import pytest
 from chalice.test import Client
 
 from app import app
+from functions.capabilities import routes
 from functions.fallback import ALL_METHODS
-from functions.http import ROUTES
 
 # API.md's public routes, and nothing else: adding one here is a decision, not an accident.
 PUBLIC = {
@@ -27,7 +27,7 @@ PUBLIC = {
 
 
 def _declared():
-    return {(spec.method, spec.path): spec for spec in ROUTES if not spec.path.startswith("/_local/")}
+    return {(spec.method, spec.path): spec for spec in routes() if not spec.path.startswith("/_local/")}
 
 
 def _concrete(path: str) -> str:
