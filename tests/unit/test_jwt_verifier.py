@@ -135,7 +135,8 @@ def test_malformed_tokens_are_a_401_never_a_500(verifier, token):
     _refused(verifier, token)
 
 
-def test_keys_are_fetched_once_and_again_for_a_new_key_id(verifier, keys):
+def test_keys_are_fetched_once_and_again_for_a_new_key_id(keys):
+    verifier = CognitoTokenVerifier(keys.url, ISSUER, CLIENT, refetch=0)
     verifier.claims(_token())
     verifier.claims(_token())
     assert keys.fetches == 1
@@ -143,6 +144,13 @@ def test_keys_are_fetched_once_and_again_for_a_new_key_id(verifier, keys):
     assert verifier.claims(_token(key=OTHER, kid="k2"))["sub"] == "user-1"
     assert keys.fetches == 2
     _refused(verifier, _token(kid="k3"))  # still unknown after fetching again
+
+
+def test_unknown_key_ids_fetch_the_keys_at_most_once_a_minute(verifier, keys):
+    verifier.claims(_token())
+    for n in range(5):  # forged key ids: refused without a fetch each
+        _refused(verifier, _token(kid=f"forged-{n}"))
+    assert keys.fetches == 1
 
 
 def test_keys_unreachable_is_our_fault_not_the_callers(keys):

@@ -65,11 +65,12 @@ def _uint(text: str) -> int:
 
 class CognitoTokenVerifier:
     def __init__(self, jwks_url: str, issuer: str, client_id: str, *, lifespan: float = 3600, timeout: float = 5,
-                 leeway: float = 5) -> None:
+                 leeway: float = 5, refetch: float = 60) -> None:
         self._jwks_url = jwks_url
         self._issuer = issuer
         self._client_id = client_id
         self._lifespan, self._timeout, self._leeway = lifespan, timeout, leeway
+        self._refetch = refetch  # seconds at least between fetches for an unknown key id
         self._keys: dict[str, rsa.RSAPublicKey] = {}
         self._fetched_at: float | None = None
         self._lock = threading.Lock()
@@ -89,8 +90,11 @@ class CognitoTokenVerifier:
 
     def _key(self, kid: str) -> rsa.RSAPublicKey:
         with self._lock:
-            if self._fetched_at is None or time.monotonic() - self._fetched_at > self._lifespan or kid not in self._keys:
-                self._fetch()  # first use, keys older than their lifespan, or a key id not seen yet (a rotation)
+            age = None if self._fetched_at is None else time.monotonic() - self._fetched_at
+            # first use, keys older than their lifespan, or a key id not seen yet (a rotation) — but
+            # not more often than `refetch`, so forged key ids cannot make every request fetch the keys
+            if age is None or age > self._lifespan or (kid not in self._keys and age >= self._refetch):
+                self._fetch()
             key = self._keys.get(kid)
         if key is None:
             raise _invalid("no signing key has this key id")
