@@ -165,7 +165,7 @@ def test_timesheet_return_once_approve_correct_and_the_ledger(world):
     assert stale.value.code == "stale"
     with dynamodb_requests() as calls:
         ts = world.timesheets.step(world.emp, world.e, world.p1, P1, "approve", 6)
-    assert dict(calls) == {"GetItem": 2, "Query": 2, "TransactWriteItems": 1}  # tenant, settings, period, ledger
+    assert dict(calls) == {"GetItem": 3, "Query": 1, "TransactWriteItems": 1}  # tenant, settings, period, ledger item
     assert ts["holiday_credited"] == {"hours": "3.0779", "shown": "3.08", "leave_year_start": "2025-04-01"}  # 25.5 h x 12.07%
     with pytest.raises(Conflict) as locked:
         world.timesheets.step(world.pa, world.e, world.p1, P1, "edit", 7, shifts=lines)
@@ -177,7 +177,10 @@ def test_timesheet_return_once_approve_correct_and_the_ledger(world):
                                                      "approved", "corrected"]
     with dynamodb_requests() as calls:
         ledger = world.holiday.ledger(world.pa, world.e, world.p1, date(2025, 4, 1))
-    assert dict(calls) == {"Query": 1, "GetItem": 2}  # the ledger; the tenant check and the settings
+    assert dict(calls) == {"TransactGetItems": 1}  # the tenant check, the settings and the ledger: one request
+    with dynamodb_requests() as calls:
+        assert world.holiday.ledger(world.emp, world.e, world.p1, date(2025, 4, 1)) == ledger
+    assert dict(calls) == {"TransactGetItems": 1}  # the employer's read of it too
     row = next(r for r in ledger["periods"] if r["period_start"] == "2026-01-05")
     assert [(e["kind"], e["hours"]) for e in row["entries"]] == [
         ("accrued", "3.0779"), ("accrued", "3.1986"), ("reversed", "-3.0779")]
@@ -235,6 +238,26 @@ def test_holiday_booked_approved_recorded_with_a_warning(world):
         world.holiday.decide(world.emp, world.e, world.p3, date(2025, 4, 1), asked["booking"]["booking_id"], "approve", 1)
     with pytest.raises(NotFound):
         world.holiday.ledger(world.emp_b, world.eb, world.p3)
+    from care_tracker.services.holiday import WorkExportRows
+
+    rows = [r for r in WorkExportRows(world.store, world.directory).rows_of(world.p3) if r["record"].startswith("holiday")]
+    assert sorted((r["record"], r.get("work_status")) for r in rows) == [
+        ("holiday_booking", "approved"), ("holiday_booking", "approved"), ("holiday_entry", None), ("holiday_entry", None)]
+
+
+def test_the_current_years_ledger_in_one_request_or_two_for_another_leave_year_start(world):
+    with dynamodb_requests() as calls:
+        ledger = world.holiday.ledger(world.pa, world.e, world.p1)  # 1 April: the default
+    assert (ledger["leave_year_start"], dict(calls)) == ("2025-04-01", {"TransactGetItems": 1})
+    world.people.settings(world.emp, leave_year_start="01-01")
+    with dynamodb_requests() as calls:
+        ledger = world.holiday.ledger(world.pa, world.e, world.p1)
+    assert (ledger["leave_year_start"], dict(calls)) == ("2026-01-01", {"TransactGetItems": 1, "GetItem": 1})
+    stranger = world.people.pa(world.emp_b, "pa-9")
+    with pytest.raises(NotFound):
+        world.holiday.ledger(world.emp, world.e, stranger.user_id)  # not A's PA
+    with pytest.raises(Forbidden):
+        world.holiday.ledger(stranger, world.e, world.p1)  # another PA's ledger
 
 
 def test_purge_and_export_rows(world):

@@ -1,8 +1,10 @@
 """Holiday (RULES 2.4; issue 12): the ledger per PA and leave year, itemised per pay period, and
 holiday bookings (the PA books and the employer approves, or the employer records it).
 
-- The ledger is one Query of the leave year's stored entries and bookings (plus the tenant check and
-  the employer's settings): irregular-hours accruals are stored when timesheets are approved
+- The ledger is one request: the employment (the tenant check), the employer's settings and the
+  leave year's stored entries and bookings (one item) in one TransactGetItems. Without a leave year
+  asked for, the year is guessed from the default start (1 April); an employer whose leave year
+  starts on another day costs one GetItem more. Irregular-hours accruals are stored when timesheets are approved
   (services/timesheets.py); a regular-hours PA's accruals follow from the contract
   (rules.holiday.regular_accrual_entries) and are worked out, never stored, so a change of contracted
   hours shows at once. Nothing is recomputed from earlier years: the balance brought forward is an
@@ -25,7 +27,7 @@ from care_tracker.rules import holiday as rules
 from care_tracker.rules.hours import display_hours
 from care_tracker.rules.pay_periods import LeaveYear, leave_year_containing, period_containing
 from care_tracker.rules.timesheets import Actor
-from care_tracker.services.work_access import access, require_cycle, settings_of
+from care_tracker.services.work_access import access, checked, party, require_cycle, settings_of
 
 LONDON = ZoneInfo("Europe/London")
 _EMPLOYER = frozenset({Actor.EMPLOYER})
@@ -33,6 +35,7 @@ _EMPLOYER = frozenset({Actor.EMPLOYER})
 
 class HolidayStore(Protocol):
     def ledger(self, employer_id: str, pa_id: str, year_start: date) -> Any: ...
+    def ledger_with_employment(self, employer_id: str, pa_id: str, year_start: date) -> tuple: ...
     def save_booking(self, employer_id: str, pa_id: str, year_start: date, booking: dict, expected: int | None,
                      entries=()) -> None: ...
     def add_entries(self, employer_id: str, pa_id: str, year_start: date, entries) -> None: ...
@@ -82,11 +85,16 @@ class HolidayService:
         return entries
 
     def ledger(self, caller, employer_id: str, pa_id: str, year_start: date | None = None) -> dict:
-        employment, _ = access(self._directory, caller, employer_id, pa_id)
-        settings = settings_of(self._directory, employer_id)
+        actor = party(caller, employer_id, pa_id)
+        guess = year_start or leave_year_containing(self._today()).start
+        employment, settings, records = self._store.ledger_with_employment(employer_id, pa_id, guess)
+        employment = checked(employment, actor)
+        if settings is None:
+            raise NotFound("The employer's settings are not set up yet.", code="no_employer_settings")
         require_cycle(settings)
         year = self._year(settings, year_start)
-        records = self._store.ledger(employer_id, pa_id, year.start)
+        if year.start != guess:
+            records = self._store.ledger(employer_id, pa_id, year.start)
         entries = self._entries(employment, settings, year, records)
         try:
             statement = rules.ledger_statement(entries, year, settings.pay_cycle, settings.first_period_start,

@@ -1,7 +1,8 @@
 """Who may see and change one employment's rota, timesheets and holiday (contract B): the employer
 (the caller is the employer account, `employer_id` is their user id) for any of their PAs, archived
 ones included (the work history is kept 7 years); the PA for their own employment while it is not
-archived. Nobody else: every check is one GetItem through EmploymentDirectory.employment."""
+archived. Nobody else: every check is one GetItem through EmploymentDirectory.employment (or, for
+the holiday ledger, part of the one TransactGetItems that reads it: `party` then `checked`)."""
 from __future__ import annotations
 
 from datetime import date
@@ -15,8 +16,17 @@ from care_tracker.rules.timesheets import Actor
 NOT_YOURS = "You can see only your own PAs' records as an employer, or your own work as a PA."
 
 
+BOTH = frozenset({Actor.EMPLOYER, Actor.PA})
+
+
 def access(directory: EmploymentDirectory, caller, employer_id: str, pa_id: str, *,
-           allow: frozenset[Actor] = frozenset({Actor.EMPLOYER, Actor.PA})) -> tuple[Employment, Actor]:
+           allow: frozenset[Actor] = BOTH) -> tuple[Employment, Actor]:
+    actor = party(caller, employer_id, pa_id, allow=allow)
+    return checked(directory.employment(employer_id, pa_id), actor), actor
+
+
+def party(caller, employer_id: str, pa_id: str, *, allow: frozenset[Actor] = BOTH) -> Actor:
+    """Which side of the employment the caller is, from their token alone (no read)."""
     if caller.user_id == employer_id and caller.has(Role.EMPLOYER.value):
         actor = Actor.EMPLOYER
     elif caller.user_id == pa_id and caller.has(Role.PA.value):
@@ -26,11 +36,15 @@ def access(directory: EmploymentDirectory, caller, employer_id: str, pa_id: str,
     if actor not in allow:
         raise Forbidden("Only the employer can do this." if Actor.EMPLOYER in allow else "Only the PA can do this.",
                         code="wrong_party")
-    employment = directory.employment(employer_id, pa_id)
+    return actor
+
+
+def checked(employment: Employment | None, actor: Actor) -> Employment:
+    """The employment read for `party`'s caller; 404 when it is not theirs to see."""
     if employment is None or (actor is Actor.PA and employment.status == "archived"):
         raise NotFound("There is no such employment among yours." if actor is Actor.EMPLOYER else
                        "You do not work for this employer (or no longer do).", code="unknown_employment")
-    return employment, actor
+    return employment
 
 
 def require_employer(caller) -> str:
