@@ -166,3 +166,4 @@ class EmploymentDirectory(Protocol):
     def employment(self, employer_id: str, pa_id: str) -> Employment | None: ...   # 1 GetItem
     def employments_of_pa(self, pa_id: str) -> list[Employment]: ...              # 1 Query (by_pa index)
     def employer_settings(self, employer_id: str) -> EmployerSettings | None: ... # 1 GetItem
+    def employer_and_employments(self, employer_id: str) -> tuple[EmployerSettings | None, list[Employment]]: ...  # 1 Query

@@ -41,12 +41,13 @@ class People:
         self.service.update_settings(employer, employer.user_id, self.versions[employer.user_id], changes)
         self.versions[employer.user_id] += 1
 
-    def pa(self, employer: Caller, name: str, contracted: Decimal | None = None, start: date = date(2025, 6, 1)) -> Caller:
+    def pa(self, employer: Caller, name: str, contracted: Decimal | None = None, start: date = date(2025, 6, 1),
+           born: date = date(1990, 5, 5)) -> Caller:
         self.count += 1
         email = f"{name}@example.org"
         added = self.service.add_pa(employer, employer.user_id, {
             "full_name": f"PA {name}", "email": email, "phone": "0113 496 0000", "address": "1 Demo Street, Leeds LS1 1AA",
-            "date_of_birth": date(1990, 5, 5), "ni_number": f"JG10375{self.count}A", "start_date": start,
+            "date_of_birth": born, "ni_number": f"JG10375{self.count}A", "start_date": start,
             "contracted_hours": contracted, "relationship": "none", "provider_agreed": False})
         self.versions[added["pa_id"]] = added["version"]
         return Caller(added["pa_id"], email, f"PA {name}", frozenset({"pa"}))
@@ -96,7 +97,7 @@ def test_weekly_series_overlaps_refused_and_the_month_in_one_query(world):
     world.rota.plan(world.emp, world.e, world.p2, fields(P1 + timedelta(days=1), time(22), time(7), kind="waking_night"))
     with dynamodb_requests() as calls:
         month = world.rota.employer_rota(world.emp, date(2026, 1, 1), date(2026, 1, 31))
-    assert dict(calls) == {"Query": 1, "GetItem": 1}  # the rota, the employer's settings
+    assert dict(calls) == {"Query": 2}  # the rota; the employer's settings with every employment
     assert len(month["days"]) == 31
     on = {d["day"]: [s["pa_id"] for s in d["shifts"]] for d in month["days"]}
     assert on["2026-01-05"] == [world.p1] and on["2026-01-06"] == [world.p2] and on["2026-01-07"] == []
@@ -137,6 +138,23 @@ def test_a_short_rest_is_warned_about_never_refused(world):
     assert [w["rule"] for w in made["warnings"]] == ["daily_rest"]
     month = world.rota.employer_rota(world.emp, P1, P1 + timedelta(days=6))
     assert any(w["rule"] == "daily_rest" and "11" in w["message"] for w in month["warnings"])
+
+
+def test_a_young_workers_limits_are_warned_about_on_the_employers_rota_and_the_timesheet(world):
+    young = world.people.pa(world.emp, "pa-17", born=date(2008, 6, 1))  # 17 until 1 June 2026
+    day = fields(P1 + timedelta(days=1), time(8), time(17), breaks=[("12:00", "12:30")])  # 8.5 hours of work
+    world.rota.plan(world.emp, world.e, young.user_id, day)
+    world.rota.plan(world.emp, world.e, world.p1, day)  # the same shift for an adult: no warning
+    with dynamodb_requests() as calls:
+        week = world.rota.employer_rota(world.emp, P1, P1 + timedelta(days=6))
+    assert dict(calls) == {"Query": 2}
+    [warning] = week["warnings"]
+    young_shift = next(s["shift_id"] for d in week["days"] for s in d["shifts"] if s["pa_id"] == young.user_id)
+    assert (warning["rule"], warning["regulation"], warning["shift_ids"]) == ("young_worker_day", "WTR 1998 reg 5A", [young_shift])
+    assert warning["message"] == ("Young worker: 8.5 hours of work on Tuesday 6 January 2026; a worker under 18 may work at "
+                                  "most 8 hours a day (Working Time Regulations, reg 5A).")
+    sheet = world.timesheets.timesheet(young, world.e, young.user_id, P1)
+    assert [w["message"] for w in sheet["warnings"]] == [warning["message"]]
 
 
 def test_timesheet_return_once_approve_correct_and_the_ledger(world):

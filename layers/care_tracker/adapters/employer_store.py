@@ -202,6 +202,17 @@ class DynamoEmployerStore:
         data = self.employer(employer_id)
         return settings_of(data) if data else None
 
+    def employer_and_employments(self, employer_id: str) -> tuple[EmployerSettings | None, list[Employment]]:
+        """The employer's settings and every employment (archived ones too): one Query of the
+        employer's partition (sk EMPLOYER to PA#~; the few NI# claims between are skipped)."""
+        found, employments = None, []
+        for item in EmployersItem.query(employer_pk(employer_id), EmployersItem.sk.between(EMPLOYER_SK, "PA#~")):
+            if item.sk == EMPLOYER_SK:
+                found = settings_of(_as_dict(item, EMPLOYER_FIELDS))
+            elif item.sk.startswith("PA#"):
+                employments.append(employment_of(_as_dict(item, EMPLOYMENT_FIELDS)))
+        return found, employments
+
     # ---------- reads ----------
     def employer(self, employer_id: str) -> dict[str, Any] | None:
         try:

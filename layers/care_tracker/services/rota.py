@@ -5,14 +5,15 @@ for a PA (only theirs, across their employments). Working-time warnings (rules.w
 with every view and never refuse a save; overlapping shifts of one PA with this employer are refused.
 
 What the working-time checks see: the employer's views check each PA's shifts with that employer
-only (another employer's rota is not theirs to see), over the range shown and the 4 weeks before it;
+only (another employer's rota is not theirs to see), over the range shown and the 4 weeks before it,
+with the PA's date of birth (the young-worker limits, RULES 2.4) and start date;
 the PA's view checks the PA's shifts for every employment together, as domestic service is not known
 across employers there (the 48-hour and night checks are warnings in the PA's view).
 """
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, time, timedelta
 from typing import Any, Protocol
 
@@ -75,13 +76,17 @@ def build_shift(shift_id: str, pa_id: str, fields: dict, series_id: str | None =
         raise BadRequest(str(exc), code="invalid_shift") from exc
 
 
-def warnings_for(shifts: Sequence[Shift], profile: WorkerProfile, first: date, last: date) -> list[dict]:
+def warnings_for(shifts: Sequence[Shift], profile: WorkerProfile | Mapping[str, WorkerProfile], first: date,
+                 last: date) -> list[dict]:
+    """Each PA's warnings over their shifts, with one profile for all or each PA's own (a PA missing
+    from the mapping is checked with the adult limits)."""
     by_pa: dict[str, list[Shift]] = {}
     for s in shifts:
         by_pa.setdefault(s.pa_id, []).append(s)
     out = []
-    for items in by_pa.values():
-        out += [warning_view(w) for w in working_time_warnings(items, profile) if w.last_day >= first and w.first_day <= last]
+    for pa_id, items in by_pa.items():
+        mine = profile if isinstance(profile, WorkerProfile) else profile.get(pa_id, WorkerProfile())
+        out += [warning_view(w) for w in working_time_warnings(items, mine) if w.last_day >= first and w.first_day <= last]
     return out
 
 
@@ -212,12 +217,16 @@ class RotaService:
     # ---------- views ----------
 
     def employer_rota(self, caller, first: date, last: date) -> dict:
-        """Every PA's shifts day by day (empty days listed), with working-time warnings: 2 requests."""
+        """Every PA's shifts day by day (empty days listed), with working-time warnings, each PA's
+        checked with their date of birth (the young-worker limits) and start: 2 requests (the rota;
+        the settings with every employment, one Query of the employer's partition)."""
         employer_id = require_employer(caller)
         check_range(first, last)
         shifts, _heads = self._store.employer_range(employer_id, first - WARNING_LOOKBACK, last)
-        settings = self._directory.employer_settings(employer_id)
-        profile = WorkerProfile(domestic_service=bool(settings and settings.domestic_service))
+        settings, employments = self._directory.employer_and_employments(employer_id)
+        domestic = bool(settings and settings.domestic_service)
+        profile = {e.pa_id: WorkerProfile(date_of_birth=e.date_of_birth, employment_start=e.start_date,
+                                          domestic_service=domestic) for e in employments}
         shown = [s for s in shifts if first <= s.shift.day <= last]
         days = []
         d = first
