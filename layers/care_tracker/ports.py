@@ -148,6 +148,7 @@ class EmployerSettings:
     leave_year_start: tuple[int, int]  # (month, day); default (4, 1)
     domestic_service: bool
     version: int
+    earlier_cycles: tuple[tuple[str, date], ...] = ()  # (cycle, first period start) before pay_cycle's, in order
 
 
 @dataclass(frozen=True)

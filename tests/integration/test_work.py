@@ -157,6 +157,43 @@ def test_a_young_workers_limits_are_warned_about_on_the_employers_rota_and_the_t
     assert [w["message"] for w in sheet["warnings"]] == [warning["message"]]
 
 
+def test_changing_the_pay_cycle_from_a_date_keeps_the_submitted_periods(world):
+    world.rota.plan(world.emp, world.e, world.p1, fields(P1), repeat_until=date(2026, 3, 30))  # Mondays
+    world.timesheets.step(world.pa, world.e, world.p1, P1, "submit", 1)  # 5-18 January
+    version = world.people.versions[world.e]
+    with pytest.raises(BadRequest) as inside:
+        world.timesheets.change_pay_cycle(world.emp, world.e, version, "monthly", date(2026, 1, 12))
+    assert inside.value.code == "pay_cycle_change" and "2026-01-05 or 2026-01-19" in inside.value.message
+    with pytest.raises(Conflict) as started:
+        world.timesheets.change_pay_cycle(world.emp, world.e, version, "monthly", P1)
+    assert started.value.code == "timesheet_started" and "change the pay cycle from Monday 19 January 2026" in started.value.message
+    with pytest.raises(Conflict) as stale:
+        world.timesheets.change_pay_cycle(world.emp, world.e, version - 1, "monthly", date(2026, 1, 19))
+    assert stale.value.code == "stale_version"
+    with pytest.raises(Forbidden):
+        world.timesheets.change_pay_cycle(world.emp_b, world.e, version, "monthly", date(2026, 1, 19))
+    changed = world.timesheets.change_pay_cycle(world.emp, world.e, version, "monthly", date(2026, 1, 19))
+    world.people.versions[world.e] = changed["version"]
+    assert changed["next_periods"][:2] == [{"period_start": "2026-01-19", "period_end": "2026-02-18"},
+                                           {"period_start": "2026-02-19", "period_end": "2026-03-18"}]
+    assert changed["earlier_cycles"] == [{"pay_cycle": "two_weekly", "first_period_start": "2026-01-05"}]
+    kept = world.timesheets.timesheet(world.pa, world.e, world.p1, P1)
+    assert (kept["period_end"], kept["status"]) == ("2026-01-18", "submitted")
+    new = world.timesheets.timesheet(world.pa, world.e, world.p1, date(2026, 1, 19))
+    assert (new["period_end"], new["status"], [s["day"] for s in new["shifts"]]) == (
+        "2026-02-18", "draft", ["2026-01-19", "2026-01-26", "2026-02-02", "2026-02-09", "2026-02-16"])
+    with pytest.raises(BadRequest) as gone:
+        world.timesheets.timesheet(world.pa, world.e, world.p1, date(2026, 2, 2))  # a two-weekly start no more
+    assert gone.value.code == "not_a_period_start"
+    ledger = world.holiday.ledger(world.pa, world.e, world.p1, date(2025, 4, 1))
+    assert [r["period_start"] for r in ledger["periods"]][-4:] == ["2026-01-05", "2026-01-19", "2026-02-19", "2026-03-19"]
+    account = world.people.service.account(world.emp, world.e)
+    assert (account["settings"]["pay_cycle"], account["settings"]["first_period_start"],
+            account["settings"]["earlier_cycles"]) == ("monthly", "2026-01-19", changed["earlier_cycles"])
+    reminded = world.timesheets.remind(datetime(2026, 2, 20, 8, tzinfo=UTC))
+    assert reminded["pa"] == 1  # 19 January - 18 February ended unsubmitted; no stale two-weekly draft is left
+
+
 def test_timesheet_return_once_approve_correct_and_the_ledger(world):
     world.rota.plan(world.emp, world.e, world.p1, fields(P1, time(9), time(17)), repeat_until=P1 + timedelta(days=7))
     world.rota.plan(world.emp, world.e, world.p1, fields(P1 + timedelta(days=2), time(9), time(17, 30)))

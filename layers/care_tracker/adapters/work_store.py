@@ -39,7 +39,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
@@ -477,6 +477,22 @@ class DynamoWorkStore:
             tx._update_items.append(ledger_update(pk, year_start, entries, booking, expected))
 
         self._transact(write, "This holiday booking changed since you opened it: reload it and try again.")
+
+    def redraw_heads(self, employer_id: str, drop: Sequence[Head], add: Sequence[tuple[str, date, date]],
+                     domestic: bool) -> None:
+        """After a change of pay cycle: the drafts as planned (version 0) in `drop` are deleted, each
+        only while still version 0, then a draft head for each (PA, period) in `add` where none is."""
+        for head in drop:
+            if head.version:
+                continue
+            try:
+                WorkItem(partition(head.employer_id, head.pa_id), head_sk(head.period_start)).delete(
+                    condition=WorkItem.version == 0)
+            except DeleteError as exc:
+                if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+                    raise  # started meanwhile: it stays as it is
+        for pa_id, start, end in add:
+            self._ensure_head(employer_id, pa_id, start, end, domestic)
 
     def mark_reminded(self, head: Head) -> bool:
         """Records that `head.due` was reminded; False if it already was (or the timesheet moved on)."""

@@ -27,7 +27,7 @@ from care_tracker.rules import holiday as rules
 from care_tracker.rules.hours import display_hours
 from care_tracker.rules.pay_periods import LeaveYear, leave_year_containing, period_containing
 from care_tracker.rules.timesheets import Actor
-from care_tracker.services.work_access import access, checked, party, require_cycle, settings_of
+from care_tracker.services.work_access import access, checked, cycle_of, party, require_cycle, settings_of
 
 LONDON = ZoneInfo("Europe/London")
 _EMPLOYER = frozenset({Actor.EMPLOYER})
@@ -81,7 +81,7 @@ class HolidayService:
         entries = list(records.entries)
         if employment.contracted_hours is not None:
             terms = rules.HolidayTerms(employment.start_date, employment.contracted_hours)
-            entries += rules.regular_accrual_entries(terms, year, settings.pay_cycle, settings.first_period_start)
+            entries += rules.regular_accrual_entries(terms, year, cycle_of(settings), None)
         return entries
 
     def ledger(self, caller, employer_id: str, pa_id: str, year_start: date | None = None) -> dict:
@@ -97,7 +97,7 @@ class HolidayService:
             records = self._store.ledger(employer_id, pa_id, year.start)
         entries = self._entries(employment, settings, year, records)
         try:
-            statement = rules.ledger_statement(entries, year, settings.pay_cycle, settings.first_period_start,
+            statement = rules.ledger_statement(entries, year, cycle_of(settings), None,
                                                as_of=max(self._today(), year.start) if self._today() <= year.end else None)
         except rules.HolidayError as exc:
             raise BadRequest(str(exc), code="holiday_not_worked_out") from exc
@@ -132,7 +132,7 @@ class HolidayService:
                              "into two bookings.", code="crosses_leave_year")
         records = self._store.ledger(employer_id, pa_id, year.start)
         entries = self._entries(employment, settings, year, records)
-        period = period_containing(settings.pay_cycle, settings.first_period_start, first_day)
+        period = period_containing(cycle_of(settings), None, first_day)
         booking_id = uuid.uuid4().hex
         planned = rules.book_holiday(entries, booking_id, first_day, hours, period)
         now = self._clock.now()
@@ -170,7 +170,7 @@ class HolidayService:
             if status != "requested":
                 raise Conflict(f"This booking is {status}: only a requested one can be {decision}d.", code="booking_decided")
             if decision == "approve":
-                period = period_containing(settings.pay_cycle, settings.first_period_start,
+                period = period_containing(cycle_of(settings), None,
                                            date.fromisoformat(booking["first_day"]))
                 planned = rules.book_holiday(entries, booking_id, date.fromisoformat(booking["first_day"]),
                                              Decimal(booking["hours"]), period)
@@ -198,7 +198,7 @@ class HolidayService:
         year = self._year(settings, year_start)
         hours = _hours(hours)
         require_cycle(settings)
-        first = period_containing(settings.pay_cycle, settings.first_period_start, year.start)
+        first = period_containing(cycle_of(settings), None, year.start)
         records = self._store.ledger(employer_id, pa_id, year.start)
         entry = rules.brought_forward_entry(year, hours, first)
         if any(e.entry_id == entry.entry_id for e in records.entries):

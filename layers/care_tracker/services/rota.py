@@ -24,7 +24,7 @@ from care_tracker.rules.pay_periods import periods_overlapping
 from care_tracker.rules.shifts import LocalInterval, Shift, ShiftError, ShiftType
 from care_tracker.rules.timesheets import Actor
 from care_tracker.rules.working_time import WorkerProfile, working_time_warnings
-from care_tracker.services.work_access import access, check_range, require_employer, require_pa
+from care_tracker.services.work_access import access, check_range, cycle_of, require_employer, require_pa
 
 MAX_OCCURRENCES = 53  # a year of weekly shifts: one transaction (at most 100 items)
 WARNING_LOOKBACK = timedelta(days=28)
@@ -200,7 +200,7 @@ class RotaService:
         heads = []
         if found is not None and found.pay_cycle and found.first_period_start and planned:
             days = sorted({s.day for s in planned})
-            periods = periods_overlapping(found.pay_cycle, found.first_period_start, days[0], days[-1])
+            periods = periods_overlapping(cycle_of(found), None, days[0], days[-1])
             heads = [(pa_id, p.start, p.end) for p in periods if any(p.contains(d) for d in days)]
         self._store.save_shifts(employer_id, writes, heads, bool(found and found.domestic_service))
 

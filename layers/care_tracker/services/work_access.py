@@ -10,7 +10,7 @@ from datetime import date
 from care_tracker.errors import BadRequest, Forbidden, NotFound
 from care_tracker.ports import EmployerSettings, Employment, EmploymentDirectory
 from care_tracker.roles import Role
-from care_tracker.rules.pay_periods import PayPeriod, period_containing
+from care_tracker.rules.pay_periods import PayPeriod, PaySchedule, period_containing
 from care_tracker.rules.timesheets import Actor
 
 NOT_YOURS = "You can see only your own PAs' records as an employer, or your own work as a PA."
@@ -72,10 +72,16 @@ def require_cycle(found: EmployerSettings) -> None:
                          "holiday ledger follow it.", code="no_pay_cycle")
 
 
+def cycle_of(found: EmployerSettings) -> PaySchedule:
+    """The employer's pay cycles over time (rules.pay_periods.PaySchedule): any earlier cycles, then
+    the current one from its first period start."""
+    return PaySchedule((*found.earlier_cycles, (found.pay_cycle, found.first_period_start)))
+
+
 def pay_period(found: EmployerSettings, start: date) -> PayPeriod:
     """The pay period starting on `start`; 400 when the employer has no pay cycle or it starts elsewhere."""
     require_cycle(found)
-    period = period_containing(found.pay_cycle, found.first_period_start, start)
+    period = period_containing(cycle_of(found), None, start)
     if period.start != start:
         raise BadRequest(f"No pay period starts on {start.isoformat()}: the one containing it starts on "
                          f"{period.start.isoformat()}.", code="not_a_period_start",
