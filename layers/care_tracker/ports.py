@@ -161,6 +161,8 @@ class Employment:
     leaving_date: date | None
     contracted_hours: Decimal | None   # None: irregular hours
     date_of_birth: date | None         # None once archived (young-worker checks)
+    opt_out_start: date | None = None  # a signed 48-hour opt-out (kept when archived: work history)
+    opt_out_cancelled: date | None = None
 
 
 class EmploymentDirectory(Protocol):

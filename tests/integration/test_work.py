@@ -163,7 +163,7 @@ def test_changing_the_pay_cycle_from_a_date_keeps_the_submitted_periods(world):
     version = world.people.versions[world.e]
     with pytest.raises(BadRequest) as inside:
         world.timesheets.change_pay_cycle(world.emp, world.e, version, "monthly", date(2026, 1, 12))
-    assert inside.value.code == "pay_cycle_change" and "2026-01-05 or 2026-01-19" in inside.value.message
+    assert inside.value.code == "pay_cycle_change" and "like Monday 5 January 2026 or Monday 19 January 2026" in inside.value.message
     with pytest.raises(Conflict) as started:
         world.timesheets.change_pay_cycle(world.emp, world.e, version, "monthly", P1)
     assert started.value.code == "timesheet_started" and "change the pay cycle from Monday 19 January 2026" in started.value.message
@@ -190,8 +190,28 @@ def test_changing_the_pay_cycle_from_a_date_keeps_the_submitted_periods(world):
     account = world.people.service.account(world.emp, world.e)
     assert (account["settings"]["pay_cycle"], account["settings"]["first_period_start"],
             account["settings"]["earlier_cycles"]) == ("monthly", "2026-01-19", changed["earlier_cycles"])
+    world.people.settings(world.emp, pay_cycle="monthly", first_period_start=date(2026, 1, 19), funded_hours_per_week=Decimal(30))
+    assert world.people.service.account(world.emp, world.e)["settings"]["earlier_cycles"] == changed["earlier_cycles"]
     reminded = world.timesheets.remind(datetime(2026, 2, 20, 8, tzinfo=UTC))
     assert reminded["pa"] == 1  # 19 January - 18 February ended unsubmitted; no stale two-weekly draft is left
+    world.people.settings(world.emp, pay_cycle="weekly", first_period_start=date(2026, 1, 5))  # set outright
+    assert world.people.service.account(world.emp, world.e)["settings"]["earlier_cycles"] == []
+
+
+def test_a_signed_48_hour_opt_out_is_respected_on_the_employers_rota(world):
+    long_hours = world.people.pa(world.emp_b, "pa-60", start=date(2025, 12, 1))  # B: not domestic service
+    for weekday in range(6):  # 10.5 hours of work Monday to Saturday: 63 hours a week
+        world.rota.plan(world.emp_b, world.eb, long_hours.user_id,
+                        fields(date(2025, 12, 1) + timedelta(days=weekday), time(8), time(19), breaks=[("12:00", "12:30")]),
+                        repeat_until=date(2026, 1, 17))
+
+    def rules_seen():
+        return {w["rule"] for w in world.rota.employer_rota(world.emp_b, P1, P1 + timedelta(days=6))["warnings"]}
+
+    assert "average_week" in rules_seen()
+    world.people.service.update_pa(world.emp_b, world.eb, long_hours.user_id, world.people.versions[long_hours.user_id],
+                                   {"opt_out_start": date(2025, 11, 20)})
+    assert "average_week" not in rules_seen()
 
 
 def test_timesheet_return_once_approve_correct_and_the_ledger(world):

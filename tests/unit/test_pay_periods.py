@@ -105,7 +105,8 @@ def test_leave_year_contains_the_date_and_lasts_a_year(d, start):
 
 def test_changing_the_pay_cycle_from_a_period_start_keeps_the_periods_before():
     two_weekly = PaySchedule(((PayCycle.TWO_WEEKLY, date(2026, 1, 5)),))
-    with pytest.raises(PayCycleError, match="inside the pay period 2026-03-02 to 2026-03-15.*2026-03-02 or 2026-03-16"):
+    with pytest.raises(PayCycleError, match="^Monday 9 March 2026 is inside the pay period Monday 2 March 2026 to Sunday 15 March 2026: change the pay cycle "
+                       "from the first day of a pay period, like Monday 2 March 2026 or Monday 16 March 2026.$"):
         change_cycle(two_weekly, "monthly", date(2026, 3, 9))
     monthly = change_cycle(two_weekly, "monthly", date(2026, 3, 16))
     got = [(p.start, p.end) for p in periods_overlapping(monthly, None, date(2026, 2, 20), date(2026, 5, 20))]
@@ -114,7 +115,7 @@ def test_changing_the_pay_cycle_from_a_period_start_keeps_the_periods_before():
                    (date(2026, 5, 16), date(2026, 6, 15))]
     assert period_containing(monthly, None, date(2026, 3, 15)).start == date(2026, 3, 2)
     assert period_containing(monthly, None, date(2025, 1, 1)).start == date(2024, 12, 23)  # before: the first cycle
-    with pytest.raises(PayCycleError, match="last changed from 2026-03-16"):
+    with pytest.raises(PayCycleError, match="last changed from Monday 16 March 2026"):
         change_cycle(monthly, "weekly", date(2026, 3, 2))
     again = change_cycle(monthly, "weekly", date(2026, 3, 16))  # the same day: replaces the change
     assert again.segments == ((PayCycle.TWO_WEEKLY, date(2026, 1, 5)), (PayCycle.WEEKLY, date(2026, 3, 16)))

@@ -164,7 +164,8 @@ def employment_of(data: dict[str, Any]) -> Employment:
     return Employment(employer_id=data["employer_id"], pa_id=data["pa_id"], pa_name=data["pa_name"], status=data["status"],
                       start_date=_date(data["start_date"]), leaving_date=_date(data.get("leaving_date")),
                       contracted_hours=_hours(data.get("contracted_hours")),
-                      date_of_birth=_date(data.get("date_of_birth")))
+                      date_of_birth=_date(data.get("date_of_birth")), opt_out_start=_date(data.get("opt_out_start")),
+                      opt_out_cancelled=_date(data.get("opt_out_cancelled")))
 
 
 def settings_of(data: dict[str, Any]) -> EmployerSettings:

@@ -97,6 +97,10 @@ class PaySchedule:
 Cycle = PayCycle | str | PaySchedule
 
 
+def _long(d: date) -> str:
+    return f"{d:%A} {d.day} {d:%B %Y}"
+
+
 def change_cycle(schedule: PaySchedule, cycle: PayCycle | str, from_day: date) -> PaySchedule:
     """The schedule with `cycle` from `from_day`: a period start of the cycle then in force, and not
     before the last change (a change on the same day replaces it); the first cycle's periods before
@@ -104,13 +108,13 @@ def change_cycle(schedule: PaySchedule, cycle: PayCycle | str, from_day: date) -
     cycle = PayCycle(cycle)
     last_cycle, last_start = schedule.current
     if from_day < last_start and len(schedule.segments) > 1:
-        raise PayCycleError(f"The pay cycle was last changed from {last_start.isoformat()}: change it from then or later.")
+        raise PayCycleError(f"The pay cycle was last changed from {_long(last_start)}: change it from then or later.")
     period = period_containing(last_cycle, last_start, from_day)
     if period.start != from_day:
         following = period_by_index(last_cycle, last_start, period.index + 1).start
-        raise PayCycleError(f"{from_day.isoformat()} is inside the pay period {period.start.isoformat()} to "
-                            f"{period.end.isoformat()}: change the pay cycle from the start of a period, e.g. "
-                            f"{period.start.isoformat()} or {following.isoformat()}.")
+        raise PayCycleError(f"{_long(from_day)} is inside the pay period {_long(period.start)} to {_long(period.end)}: "
+                            f"change the pay cycle from the first day of a pay period, like {_long(period.start)} or "
+                            f"{_long(following)}.")
     kept = tuple(seg for seg in schedule.segments if seg[1] < from_day)
     if not kept:  # on or before the first cycle's first start (periods run backwards from it): anchor it
         # earlier, on a period start not clamped to a short month's end (a monthly cycle keeps its day)

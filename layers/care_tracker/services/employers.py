@@ -156,8 +156,11 @@ class EmployerService:
             if (cycle is None) != (first is None):
                 raise BadRequest("Give the pay cycle and the first period's start date together (or neither).",
                                  code="pay_cycle_needs_start")
-            stored["pay_cycle"], stored["first_period_start"] = cycle, _iso(first)
-            stored["earlier_cycles"] = None  # set outright, for all time: a change from a date is POST .../pay-cycle
+            current = self._store.employer(employer_id) or {}
+            if (current.get("pay_cycle"), current.get("first_period_start")) != (cycle, _iso(first)):
+                # set outright, for all time (a change from a date, keeping the periods before, is POST .../pay-cycle)
+                stored["pay_cycle"], stored["first_period_start"] = cycle, _iso(first)
+                stored["earlier_cycles"] = None
         if "leave_year_start" in changes:
             stored["leave_year_start"] = changes["leave_year_start"] or "04-01"
         if "domestic_service" in changes:

@@ -6,7 +6,7 @@ with every view and never refuse a save; overlapping shifts of one PA with this 
 
 What the working-time checks see: the employer's views check each PA's shifts with that employer
 only (another employer's rota is not theirs to see), over the range shown and the 4 weeks before it,
-with the PA's date of birth (the young-worker limits, RULES 2.4) and start date;
+with the PA's date of birth (the young-worker limits, RULES 2.4), start date and 48-hour opt-out;
 the PA's view checks the PA's shifts for every employment together, as domestic service is not known
 across employers there (the 48-hour and night checks are warnings in the PA's view).
 """
@@ -24,7 +24,7 @@ from care_tracker.rules.pay_periods import periods_overlapping
 from care_tracker.rules.shifts import LocalInterval, Shift, ShiftError, ShiftType
 from care_tracker.rules.timesheets import Actor
 from care_tracker.rules.working_time import WorkerProfile, working_time_warnings
-from care_tracker.services.work_access import access, check_range, cycle_of, require_employer, require_pa
+from care_tracker.services.work_access import access, check_range, cycle_of, require_employer, require_pa, worker_profile
 
 MAX_OCCURRENCES = 53  # a year of weekly shifts: one transaction (at most 100 items)
 WARNING_LOOKBACK = timedelta(days=28)
@@ -210,8 +210,7 @@ class RotaService:
                                                               last + timedelta(days=7))]
         ids = {s.shift_id for s in changed}
         settings = self._directory.employer_settings(employer_id)
-        profile = WorkerProfile(date_of_birth=employment.date_of_birth, employment_start=employment.start_date,
-                                domestic_service=bool(settings and settings.domestic_service))
+        profile = worker_profile(employment, bool(settings and settings.domestic_service))
         return [w for w in warnings_for(around, profile, first, last) if ids & set(w["shift_ids"]) or not w["shift_ids"]]
 
     # ---------- views ----------
@@ -225,8 +224,7 @@ class RotaService:
         shifts, _heads = self._store.employer_range(employer_id, first - WARNING_LOOKBACK, last)
         settings, employments = self._directory.employer_and_employments(employer_id)
         domestic = bool(settings and settings.domestic_service)
-        profile = {e.pa_id: WorkerProfile(date_of_birth=e.date_of_birth, employment_start=e.start_date,
-                                          domestic_service=domestic) for e in employments}
+        profile = {e.pa_id: worker_profile(e, domestic) for e in employments}
         shown = [s for s in shifts if first <= s.shift.day <= last]
         days = []
         d = first

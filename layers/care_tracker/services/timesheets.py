@@ -35,7 +35,7 @@ from care_tracker.rules.pay_periods import (
 )
 from care_tracker.rules.shifts import long_date
 from care_tracker.rules.timesheets import Status, Timesheet, TimesheetError
-from care_tracker.rules.working_time import WorkerProfile, working_time_warnings
+from care_tracker.rules.working_time import working_time_warnings
 from care_tracker.services.rota import build_shift, shift_view, warning_view
 from care_tracker.services.work_access import (
     access,
@@ -44,6 +44,7 @@ from care_tracker.services.work_access import (
     require_cycle,
     require_employer,
     settings_of,
+    worker_profile,
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -149,8 +150,7 @@ class TimesheetService:
 
     def _view(self, ts: Timesheet, records, employment, domestic: bool) -> dict:
         planned = [s.shift for s in records.planned]
-        profile = WorkerProfile(date_of_birth=employment.date_of_birth, employment_start=employment.start_date,
-                                domestic_service=domestic)
+        profile = worker_profile(employment, domestic)
         return {
             "employer_id": ts.employer_id, "pa_id": ts.pa_id, "pa_name": employment.pa_name,
             "period_start": ts.period.start.isoformat(), "period_end": ts.period.end.isoformat(),

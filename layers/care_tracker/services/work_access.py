@@ -12,6 +12,7 @@ from care_tracker.ports import EmployerSettings, Employment, EmploymentDirectory
 from care_tracker.roles import Role
 from care_tracker.rules.pay_periods import PayPeriod, PaySchedule, period_containing
 from care_tracker.rules.timesheets import Actor
+from care_tracker.rules.working_time import OptOut, WorkerProfile
 
 NOT_YOURS = "You can see only your own PAs' records as an employer, or your own work as a PA."
 
@@ -45,6 +46,14 @@ def checked(employment: Employment | None, actor: Actor) -> Employment:
         raise NotFound("There is no such employment among yours." if actor is Actor.EMPLOYER else
                        "You do not work for this employer (or no longer do).", code="unknown_employment")
     return employment
+
+
+def worker_profile(employment: Employment, domestic_service: bool) -> WorkerProfile:
+    """What the working-time checks know of a PA from their employment: date of birth (the young-worker
+    limits), start (the 17-week averages) and any signed 48-hour opt-out."""
+    opt_outs = ((OptOut(employment.opt_out_start, employment.opt_out_cancelled),) if employment.opt_out_start else ())
+    return WorkerProfile(date_of_birth=employment.date_of_birth, employment_start=employment.start_date,
+                         domestic_service=domestic_service, opt_outs=opt_outs)
 
 
 def require_employer(caller) -> str:
