@@ -455,6 +455,7 @@ class DynamoWorkStore:
             for year_start, e in entries:
                 years.setdefault(year_start, []).append(e)
             for year_start, those in years.items():  # one operation per item in a transaction
+                # a raw UpdateItem: PynamoDB's update actions name only the model's attributes, not E#<id>
                 tx._update_items.append(ledger_update(pk, year_start, those))
 
         self._transact(write, "This timesheet changed since you opened it: reload it and try again.")
