@@ -67,6 +67,11 @@ class EmployerSignUp(EmployerDetails):
     email: Email
 
 
+class EarlierCycle(BaseModel):
+    pay_cycle: str
+    first_period_start: str
+
+
 class Settings(BaseModel):
     funded_hours_per_week: str | None
     pay_cycle: str | None
@@ -74,6 +79,8 @@ class Settings(BaseModel):
     leave_year_start: str = Field(description="MM-DD; 04-01 unless changed")
     domestic_service: StrictBool
     version: int
+    earlier_cycles: list[EarlierCycle] = Field(default_factory=list, description="The pay cycles before this one (a "
+                                               "change from a date keeps the periods before it), oldest first")
 
 
 class EmployerAccount(BaseModel):

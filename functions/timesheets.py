@@ -3,7 +3,8 @@
 either corrects an approved one with a reason. Every step names the version it was made on."""
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Literal
 
 from chalice import Blueprint
 from pydantic import Field, StringConstraints
@@ -105,3 +106,20 @@ def employer_hours(period_start: str, caller):
     from care_tracker.wiring import timesheet_service
 
     return timesheet_service().employer_hours(caller, path_date(period_start, "pay period start"))
+
+
+class PayCycleChange(Strict):
+    version: int = Field(description="The settings version you read (a stale one is 409)")
+    pay_cycle: Literal["weekly", "two_weekly", "four_weekly", "monthly"]
+    first_period_start: date = Field(description="The first day paid on the new cycle: the start of a pay period of "
+                                                 "the cycle it replaces; the periods before it stay as they were")
+
+
+@route(bp, "/employers/{employer_id}/settings/pay-cycle", "POST", roles=EMPLOYER, body=PayCycleChange, tag="timesheets",
+       summary="Change the pay cycle from a date: the periods before it stay as they were; no timesheet from it may "
+               "be started yet (409 naming the first); drafts as planned from it are redrawn on the new periods")
+def change_pay_cycle(employer_id: str, caller, body: PayCycleChange):
+    from care_tracker.wiring import timesheet_service
+
+    return timesheet_service().change_pay_cycle(caller, user_id(employer_id), body.version, body.pay_cycle,
+                                                body.first_period_start)

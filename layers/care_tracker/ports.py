@@ -154,6 +154,7 @@ class EmployerSettings:
     leave_year_start: tuple[int, int]  # (month, day); default (4, 1)
     domestic_service: bool
     version: int
+    earlier_cycles: tuple[tuple[str, date], ...] = ()  # (cycle, first period start) before pay_cycle's, in order
 
 
 @dataclass(frozen=True)
@@ -166,9 +167,12 @@ class Employment:
     leaving_date: date | None
     contracted_hours: Decimal | None   # None: irregular hours
     date_of_birth: date | None         # None once archived (young-worker checks)
+    opt_out_start: date | None = None  # a signed 48-hour opt-out (kept when archived: work history)
+    opt_out_cancelled: date | None = None
 
 
 class EmploymentDirectory(Protocol):
     def employment(self, employer_id: str, pa_id: str) -> Employment | None: ...   # 1 GetItem
     def employments_of_pa(self, pa_id: str) -> list[Employment]: ...              # 1 Query (by_pa index)
     def employer_settings(self, employer_id: str) -> EmployerSettings | None: ... # 1 GetItem
+    def employer_and_employments(self, employer_id: str) -> tuple[EmployerSettings | None, list[Employment]]: ...  # 1 Query

@@ -339,7 +339,8 @@ def rota_service():
 def timesheet_service():
     from care_tracker.services.timesheets import TimesheetService
 
-    return TimesheetService(work_store(), employment_directory(), users(), mailer(), clock(), settings().login_url)
+    return TimesheetService(work_store(), employment_directory(), users(), mailer(), clock(), settings().login_url,
+                            employer_store())
 
 
 @lru_cache(maxsize=1)

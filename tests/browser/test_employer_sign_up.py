@@ -126,3 +126,38 @@ def test_employer_signs_up_and_sets_up(page, api, screen):
     saved = api.call("GET", f"/employers/{me['user_id']}", api.token(email)).json()
     assert saved["settings"]["pay_cycle"] == "two_weekly" and saved["settings"]["first_period_start"] == "2026-04-06"
     assert saved["funding_type"] == "personal_budget" and saved["manager_relationship"] == "family_member"
+
+    # --- changing the pay cycle from a date, with the keyboard alone: a day inside a period first
+    change = page.get_by_role("link", name="Change the pay cycle from a date")
+    tab_to(page, change)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Change the pay cycle")).to_be_focused()
+    expect(page.get_by_label("Every 2 weeks")).to_have_count(0)  # the cycle it is already
+    check(page, "pay-cycle")
+    tab_to(page, page.get_by_label("Every week"))
+    page.keyboard.press("ArrowDown")  # moves to, and selects, the next radio
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_label("Every month")).to_be_checked()
+    tab_to(page, page.locator("#first_period_start-day"))
+    for text in ("13", "4", "2026"):
+        page.keyboard.type(text)
+        page.keyboard.press("Tab")
+    tab_to(page, page.get_by_role("button", name="Change pay cycle"))
+    page.keyboard.press("Enter")
+    errors = page.locator(".govuk-error-summary")
+    expect(errors).to_be_focused()
+    expect(errors).to_contain_text("Monday 13 April 2026 is inside the pay period Monday 6 April 2026 to Sunday 19 April 2026")
+    check(page, "pay-cycle-errors")
+    tab_to(page, page.locator("#first_period_start-day"))
+    page.keyboard.press("Control+a")
+    page.keyboard.type("20")
+    tab_to(page, page.get_by_role("button", name="Change pay cycle"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Your pay cycle has changed")).to_be_visible()
+    expect(page.get_by_text("Every month from Monday 20 April 2026: the first pay period runs to Tuesday 19 May 2026.")).to_be_visible()
+    expect(page.get_by_text("Pay periods: every month, from Monday 20 April 2026.")).to_be_visible()
+    expect(page.get_by_text("Before that: every 2 weeks from Monday 6 April 2026.")).to_be_visible()
+    check(page, "pay-cycle-changed")
+    changed = api.call("GET", f"/employers/{me['user_id']}", api.token(email)).json()["settings"]
+    assert (changed["pay_cycle"], changed["first_period_start"], changed["earlier_cycles"]) == (
+        "monthly", "2026-04-20", [{"pay_cycle": "two_weekly", "first_period_start": "2026-04-06"}])

@@ -124,3 +124,54 @@ def test_plan_submit_return_approve_ledger_warning_and_audit_pack(api):
         (pa_id, "approved", pa_id, employer_id)]
     warnings = list(csv.DictReader(io.StringIO(archive.read("working_time_warnings.csv").decode("utf-8"), newline="")))
     assert any(w["rule"] == "daily_rest" for w in warnings)
+
+
+def test_the_pay_cycle_changes_from_a_date_and_a_48_hour_opt_out_is_recorded(api):
+    email, pa_email = "e2e.paycycle.employer@example.org", "e2e.paycycle.pa@example.org"
+    employer_id = ok(api.call("POST", "/employers", json={
+        "full_name": "Cy Cycle", "email": email, "care_recipient_name": "Cy Cycle", "managed_by": "self",
+        "funding_type": "direct_payment", "care_package_confirmed": True}), 201)["employer_id"]
+    boss = api.token(email, new_password=MINE)
+    today = datetime.now(timezone.utc).date()
+    first = today - timedelta(days=today.weekday()) - timedelta(weeks=4)
+    settings = ok(api.call("PUT", f"/employers/{employer_id}/settings", token=boss, json={
+        "version": 1, "pay_cycle": "two_weekly", "first_period_start": first.isoformat()}))["settings"]
+    pa = ok(api.call("POST", f"/employers/{employer_id}/pas", token=boss, json={
+        "full_name": "Opal Out", "email": pa_email, "phone": "0113 496 0101", "address": "4 Mill Lane, Leeds LS3 3CC",
+        "date_of_birth": "1988-07-01", "ni_number": "CE103760D", "start_date": (first - timedelta(weeks=8)).isoformat(),
+        "contracted_hours": 40}), 201)
+    base = f"/employers/{employer_id}/pas/{pa['pa_id']}"
+
+    # The opt-out: recorded, read back, cancelled, and in the audit pack's PAs.
+    signed = ok(api.call("PUT", base, token=boss, json={"version": pa["version"], "opt_out_start": first.isoformat()}))
+    assert (signed["opt_out_start"], signed["opt_out_cancelled"]) == (first.isoformat(), None)
+    bad = api.call("PUT", base, token=boss, json={"version": signed["version"], "opt_out_start": "2026-02-30"})
+    assert bad.status_code == 400
+    cancelled = ok(api.call("PUT", base, token=boss, json={"version": signed["version"],
+                                                          "opt_out_cancelled": (first + timedelta(weeks=3)).isoformat()}))
+    assert ok(api.call("GET", base, token=boss))["opt_out_cancelled"] == cancelled["opt_out_cancelled"]
+
+    # The pay cycle, from the start of the period running now: monthly; the periods before stay two-weekly.
+    ok(api.call("POST", f"{base}/shifts", token=boss, json={"day": (first + timedelta(weeks=5)).isoformat(),
+                                                           "start": "09:00", "end": "17:00"}), 201)
+    change = {"version": settings["version"], "pay_cycle": "monthly", "first_period_start": (first + timedelta(weeks=4)).isoformat()}
+    inside = api.call("POST", f"/employers/{employer_id}/settings/pay-cycle", token=boss,
+                      json={**change, "first_period_start": (first + timedelta(weeks=5)).isoformat()})
+    assert inside.status_code == 400 and inside.json()["code"] == "pay_cycle_change", inside.text
+    stale = api.call("POST", f"/employers/{employer_id}/settings/pay-cycle", token=boss, json={**change, "version": 0})
+    assert stale.status_code == 409 and stale.json()["code"] == "stale_version"
+    nobody = api.call("POST", f"/employers/{employer_id}/settings/pay-cycle", token=api.token(pa_email, new_password=MINE), json=change)
+    assert nobody.status_code == 403
+    changed = ok(api.call("POST", f"/employers/{employer_id}/settings/pay-cycle", token=boss, json=change))
+    assert changed["from"] == change["first_period_start"] and changed["timesheets_redrawn"] == 1
+    sheet = ok(api.call("GET", f"{base}/timesheets/{change['first_period_start']}", token=boss))
+    assert sheet["period_end"] == changed["next_periods"][0]["period_end"] and len(sheet["shifts"]) == 1
+    assert ok(api.call("GET", f"{base}/timesheets/{first}", token=boss))["period_end"] == (first + timedelta(days=13)).isoformat()
+    account = ok(api.call("GET", f"/employers/{employer_id}", token=boss))["settings"]
+    assert (account["pay_cycle"], account["earlier_cycles"]) == ("monthly", [{"pay_cycle": "two_weekly",
+                                                                             "first_period_start": first.isoformat()}])
+
+    pack = ok(api.call("POST", "/employer/audit-pack", token=boss, json={"from": first.isoformat(), "to": today.isoformat()}), 201)
+    archive = zipfile.ZipFile(io.BytesIO(requests.get(pack["download_url"], timeout=30).content))
+    [row] = list(csv.DictReader(io.StringIO(archive.read("pas.csv").decode("utf-8"), newline="")))
+    assert (row["opt_out_start"], row["opt_out_cancelled"]) == (first.isoformat(), cancelled["opt_out_cancelled"])

@@ -41,12 +41,13 @@ class People:
         self.service.update_settings(employer, employer.user_id, self.versions[employer.user_id], changes)
         self.versions[employer.user_id] += 1
 
-    def pa(self, employer: Caller, name: str, contracted: Decimal | None = None, start: date = date(2025, 6, 1)) -> Caller:
+    def pa(self, employer: Caller, name: str, contracted: Decimal | None = None, start: date = date(2025, 6, 1),
+           born: date = date(1990, 5, 5)) -> Caller:
         self.count += 1
         email = f"{name}@example.org"
         added = self.service.add_pa(employer, employer.user_id, {
             "full_name": f"PA {name}", "email": email, "phone": "0113 496 0000", "address": "1 Demo Street, Leeds LS1 1AA",
-            "date_of_birth": date(1990, 5, 5), "ni_number": f"JG10375{self.count}A", "start_date": start,
+            "date_of_birth": born, "ni_number": f"JG10375{self.count}A", "start_date": start,
             "contracted_hours": contracted, "relationship": "none", "provider_agreed": False})
         self.versions[added["pa_id"]] = added["version"]
         return Caller(added["pa_id"], email, f"PA {name}", frozenset({"pa"}))
@@ -96,7 +97,7 @@ def test_weekly_series_overlaps_refused_and_the_month_in_one_query(world):
     world.rota.plan(world.emp, world.e, world.p2, fields(P1 + timedelta(days=1), time(22), time(7), kind="waking_night"))
     with dynamodb_requests() as calls:
         month = world.rota.employer_rota(world.emp, date(2026, 1, 1), date(2026, 1, 31))
-    assert dict(calls) == {"Query": 1, "GetItem": 1}  # the rota, the employer's settings
+    assert dict(calls) == {"Query": 2}  # the rota; the employer's settings with every employment
     assert len(month["days"]) == 31
     on = {d["day"]: [s["pa_id"] for s in d["shifts"]] for d in month["days"]}
     assert on["2026-01-05"] == [world.p1] and on["2026-01-06"] == [world.p2] and on["2026-01-07"] == []
@@ -139,6 +140,80 @@ def test_a_short_rest_is_warned_about_never_refused(world):
     assert any(w["rule"] == "daily_rest" and "11" in w["message"] for w in month["warnings"])
 
 
+def test_a_young_workers_limits_are_warned_about_on_the_employers_rota_and_the_timesheet(world):
+    young = world.people.pa(world.emp, "pa-17", born=date(2008, 6, 1))  # 17 until 1 June 2026
+    day = fields(P1 + timedelta(days=1), time(8), time(17), breaks=[("12:00", "12:30")])  # 8.5 hours of work
+    world.rota.plan(world.emp, world.e, young.user_id, day)
+    world.rota.plan(world.emp, world.e, world.p1, day)  # the same shift for an adult: no warning
+    with dynamodb_requests() as calls:
+        week = world.rota.employer_rota(world.emp, P1, P1 + timedelta(days=6))
+    assert dict(calls) == {"Query": 2}
+    [warning] = week["warnings"]
+    young_shift = next(s["shift_id"] for d in week["days"] for s in d["shifts"] if s["pa_id"] == young.user_id)
+    assert (warning["rule"], warning["regulation"], warning["shift_ids"]) == ("young_worker_day", "WTR 1998 reg 5A", [young_shift])
+    assert warning["message"] == ("Young worker: 8.5 hours of work on Tuesday 6 January 2026; a worker under 18 may work at "
+                                  "most 8 hours a day (Working Time Regulations, reg 5A).")
+    sheet = world.timesheets.timesheet(young, world.e, young.user_id, P1)
+    assert [w["message"] for w in sheet["warnings"]] == [warning["message"]]
+
+
+def test_changing_the_pay_cycle_from_a_date_keeps_the_submitted_periods(world):
+    world.rota.plan(world.emp, world.e, world.p1, fields(P1), repeat_until=date(2026, 3, 30))  # Mondays
+    world.timesheets.step(world.pa, world.e, world.p1, P1, "submit", 1)  # 5-18 January
+    version = world.people.versions[world.e]
+    with pytest.raises(BadRequest) as inside:
+        world.timesheets.change_pay_cycle(world.emp, world.e, version, "monthly", date(2026, 1, 12))
+    assert inside.value.code == "pay_cycle_change" and "like Monday 5 January 2026 or Monday 19 January 2026" in inside.value.message
+    with pytest.raises(Conflict) as started:
+        world.timesheets.change_pay_cycle(world.emp, world.e, version, "monthly", P1)
+    assert started.value.code == "timesheet_started" and "change the pay cycle from Monday 19 January 2026" in started.value.message
+    with pytest.raises(Conflict) as stale:
+        world.timesheets.change_pay_cycle(world.emp, world.e, version - 1, "monthly", date(2026, 1, 19))
+    assert stale.value.code == "stale_version"
+    with pytest.raises(Forbidden):
+        world.timesheets.change_pay_cycle(world.emp_b, world.e, version, "monthly", date(2026, 1, 19))
+    changed = world.timesheets.change_pay_cycle(world.emp, world.e, version, "monthly", date(2026, 1, 19))
+    world.people.versions[world.e] = changed["version"]
+    assert changed["next_periods"][:2] == [{"period_start": "2026-01-19", "period_end": "2026-02-18"},
+                                           {"period_start": "2026-02-19", "period_end": "2026-03-18"}]
+    assert changed["earlier_cycles"] == [{"pay_cycle": "two_weekly", "first_period_start": "2026-01-05"}]
+    kept = world.timesheets.timesheet(world.pa, world.e, world.p1, P1)
+    assert (kept["period_end"], kept["status"]) == ("2026-01-18", "submitted")
+    new = world.timesheets.timesheet(world.pa, world.e, world.p1, date(2026, 1, 19))
+    assert (new["period_end"], new["status"], [s["day"] for s in new["shifts"]]) == (
+        "2026-02-18", "draft", ["2026-01-19", "2026-01-26", "2026-02-02", "2026-02-09", "2026-02-16"])
+    with pytest.raises(BadRequest) as gone:
+        world.timesheets.timesheet(world.pa, world.e, world.p1, date(2026, 2, 2))  # a two-weekly start no more
+    assert gone.value.code == "not_a_period_start"
+    ledger = world.holiday.ledger(world.pa, world.e, world.p1, date(2025, 4, 1))
+    assert [r["period_start"] for r in ledger["periods"]][-4:] == ["2026-01-05", "2026-01-19", "2026-02-19", "2026-03-19"]
+    account = world.people.service.account(world.emp, world.e)
+    assert (account["settings"]["pay_cycle"], account["settings"]["first_period_start"],
+            account["settings"]["earlier_cycles"]) == ("monthly", "2026-01-19", changed["earlier_cycles"])
+    world.people.settings(world.emp, pay_cycle="monthly", first_period_start=date(2026, 1, 19), funded_hours_per_week=Decimal(30))
+    assert world.people.service.account(world.emp, world.e)["settings"]["earlier_cycles"] == changed["earlier_cycles"]
+    reminded = world.timesheets.remind(datetime(2026, 2, 20, 8, tzinfo=UTC))
+    assert reminded["pa"] == 1  # 19 January - 18 February ended unsubmitted; no stale two-weekly draft is left
+    world.people.settings(world.emp, pay_cycle="weekly", first_period_start=date(2026, 1, 5))  # set outright
+    assert world.people.service.account(world.emp, world.e)["settings"]["earlier_cycles"] == []
+
+
+def test_a_signed_48_hour_opt_out_is_respected_on_the_employers_rota(world):
+    long_hours = world.people.pa(world.emp_b, "pa-60", start=date(2025, 12, 1))  # B: not domestic service
+    for weekday in range(6):  # 10.5 hours of work Monday to Saturday: 63 hours a week
+        world.rota.plan(world.emp_b, world.eb, long_hours.user_id,
+                        fields(date(2025, 12, 1) + timedelta(days=weekday), time(8), time(19), breaks=[("12:00", "12:30")]),
+                        repeat_until=date(2026, 1, 17))
+
+    def rules_seen():
+        return {w["rule"] for w in world.rota.employer_rota(world.emp_b, P1, P1 + timedelta(days=6))["warnings"]}
+
+    assert "average_week" in rules_seen()
+    world.people.service.update_pa(world.emp_b, world.eb, long_hours.user_id, world.people.versions[long_hours.user_id],
+                                   {"opt_out_start": date(2025, 11, 20)})
+    assert "average_week" not in rules_seen()
+
+
 def test_timesheet_return_once_approve_correct_and_the_ledger(world):
     world.rota.plan(world.emp, world.e, world.p1, fields(P1, time(9), time(17)), repeat_until=P1 + timedelta(days=7))
     world.rota.plan(world.emp, world.e, world.p1, fields(P1 + timedelta(days=2), time(9), time(17, 30)))
@@ -165,7 +240,7 @@ def test_timesheet_return_once_approve_correct_and_the_ledger(world):
     assert stale.value.code == "stale"
     with dynamodb_requests() as calls:
         ts = world.timesheets.step(world.emp, world.e, world.p1, P1, "approve", 6)
-    assert dict(calls) == {"GetItem": 2, "Query": 2, "TransactWriteItems": 1}  # tenant, settings, period, ledger
+    assert dict(calls) == {"GetItem": 3, "Query": 1, "TransactWriteItems": 1}  # tenant, settings, period, ledger item
     assert ts["holiday_credited"] == {"hours": "3.0779", "shown": "3.08", "leave_year_start": "2025-04-01"}  # 25.5 h x 12.07%
     with pytest.raises(Conflict) as locked:
         world.timesheets.step(world.pa, world.e, world.p1, P1, "edit", 7, shifts=lines)
@@ -177,7 +252,10 @@ def test_timesheet_return_once_approve_correct_and_the_ledger(world):
                                                      "approved", "corrected"]
     with dynamodb_requests() as calls:
         ledger = world.holiday.ledger(world.pa, world.e, world.p1, date(2025, 4, 1))
-    assert dict(calls) == {"Query": 1, "GetItem": 2}  # the ledger; the tenant check and the settings
+    assert dict(calls) == {"TransactGetItems": 1}  # the tenant check, the settings and the ledger: one request
+    with dynamodb_requests() as calls:
+        assert world.holiday.ledger(world.emp, world.e, world.p1, date(2025, 4, 1)) == ledger
+    assert dict(calls) == {"TransactGetItems": 1}  # the employer's read of it too
     row = next(r for r in ledger["periods"] if r["period_start"] == "2026-01-05")
     assert [(e["kind"], e["hours"]) for e in row["entries"]] == [
         ("accrued", "3.0779"), ("accrued", "3.1986"), ("reversed", "-3.0779")]
@@ -235,6 +313,26 @@ def test_holiday_booked_approved_recorded_with_a_warning(world):
         world.holiday.decide(world.emp, world.e, world.p3, date(2025, 4, 1), asked["booking"]["booking_id"], "approve", 1)
     with pytest.raises(NotFound):
         world.holiday.ledger(world.emp_b, world.eb, world.p3)
+    from care_tracker.services.holiday import WorkExportRows
+
+    rows = [r for r in WorkExportRows(world.store, world.directory).rows_of(world.p3) if r["record"].startswith("holiday")]
+    assert sorted((r["record"], r.get("work_status")) for r in rows) == [
+        ("holiday_booking", "approved"), ("holiday_booking", "approved"), ("holiday_entry", None), ("holiday_entry", None)]
+
+
+def test_the_current_years_ledger_in_one_request_or_two_for_another_leave_year_start(world):
+    with dynamodb_requests() as calls:
+        ledger = world.holiday.ledger(world.pa, world.e, world.p1)  # 1 April: the default
+    assert (ledger["leave_year_start"], dict(calls)) == ("2025-04-01", {"TransactGetItems": 1})
+    world.people.settings(world.emp, leave_year_start="01-01")
+    with dynamodb_requests() as calls:
+        ledger = world.holiday.ledger(world.pa, world.e, world.p1)
+    assert (ledger["leave_year_start"], dict(calls)) == ("2026-01-01", {"TransactGetItems": 1, "GetItem": 1})
+    stranger = world.people.pa(world.emp_b, "pa-9")
+    with pytest.raises(NotFound):
+        world.holiday.ledger(world.emp, world.e, stranger.user_id)  # not A's PA
+    with pytest.raises(Forbidden):
+        world.holiday.ledger(stranger, world.e, world.p1)  # another PA's ledger
 
 
 def test_purge_and_export_rows(world):

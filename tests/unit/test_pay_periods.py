@@ -9,6 +9,9 @@ from hypothesis import strategies as st
 
 from care_tracker.rules.pay_periods import (
     PayCycle,
+    PayCycleError,
+    PaySchedule,
+    change_cycle,
     leave_year_containing,
     next_leave_year,
     period_by_index,
@@ -98,3 +101,43 @@ def test_leave_year_contains_the_date_and_lasts_a_year(d, start):
     y = leave_year_containing(d, start)
     assert y.contains(d) and 365 <= (y.end - y.start).days + 1 <= 366
     assert next_leave_year(y, start).start == y.end + timedelta(days=1)
+
+
+def test_changing_the_pay_cycle_from_a_period_start_keeps_the_periods_before():
+    two_weekly = PaySchedule(((PayCycle.TWO_WEEKLY, date(2026, 1, 5)),))
+    with pytest.raises(PayCycleError, match="^Monday 9 March 2026 is inside the pay period Monday 2 March 2026 to Sunday 15 March 2026: change the pay cycle "
+                       "from the first day of a pay period, like Monday 2 March 2026 or Monday 16 March 2026.$"):
+        change_cycle(two_weekly, "monthly", date(2026, 3, 9))
+    monthly = change_cycle(two_weekly, "monthly", date(2026, 3, 16))
+    got = [(p.start, p.end) for p in periods_overlapping(monthly, None, date(2026, 2, 20), date(2026, 5, 20))]
+    assert got == [(date(2026, 2, 16), date(2026, 3, 1)), (date(2026, 3, 2), date(2026, 3, 15)),
+                   (date(2026, 3, 16), date(2026, 4, 15)), (date(2026, 4, 16), date(2026, 5, 15)),
+                   (date(2026, 5, 16), date(2026, 6, 15))]
+    assert period_containing(monthly, None, date(2026, 3, 15)).start == date(2026, 3, 2)
+    assert period_containing(monthly, None, date(2025, 1, 1)).start == date(2024, 12, 23)  # before: the first cycle
+    with pytest.raises(PayCycleError, match="last changed from Monday 16 March 2026"):
+        change_cycle(monthly, "weekly", date(2026, 3, 2))
+    again = change_cycle(monthly, "weekly", date(2026, 3, 16))  # the same day: replaces the change
+    assert again.segments == ((PayCycle.TWO_WEEKLY, date(2026, 1, 5)), (PayCycle.WEEKLY, date(2026, 3, 16)))
+    with pytest.raises(PayCycleError, match="already"):
+        change_cycle(two_weekly, "two_weekly", date(2026, 3, 16))
+
+
+@settings(max_examples=300, deadline=None)
+@given(cycles, dates, cycles, st.integers(-20, 40), st.integers(0, 400), st.integers(0, 400))
+def test_a_changed_cycle_tiles_the_calendar_old_before_new_after(old, first, new, k, before, after):
+    start = period_by_index(old, first, k).start
+    try:
+        schedule = change_cycle(PaySchedule(((old, first),)), new, start)
+    except PayCycleError:
+        assert old is new
+        return
+    lo, hi = start - timedelta(days=before), start + timedelta(days=after)
+    got = periods_overlapping(schedule, None, lo, hi)
+    assert got[0].start <= lo and got[-1].end >= hi
+    assert all(b.start == a.end + timedelta(days=1) for a, b in zip(got, got[1:], strict=False))
+    assert any(p.start == start for p in got)
+    for p in got:
+        expected = period_containing(old, first, p.start) if p.start < start else period_containing(new, start, p.start)
+        assert (p.start, p.end) == (expected.start, expected.end)
+        assert period_containing(schedule, None, p.end).start == p.start

@@ -267,3 +267,27 @@ def test_rest_and_average_against_the_grid_model(raw):
                 got.add(d)
                 d += timedelta(weeks=1)
     assert got == flagged
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(date(2004, 1, 1), date(2012, 12, 31)), st.integers(0, 730), st.lists(st.integers(2, 26), min_size=1, max_size=7))
+def test_young_worker_day_and_week_limits_against_a_model(born, offset, lengths):
+    """RULES 2.4: under 18 (from the date of birth), at most 8 hours a day and 40 a week, warnings
+    that domestic service does not soften. One day shift a day from 07:00, `length` half hours long,
+    a 30-minute break at 11:00 when it runs past 11:30; a winter week so no clock changes."""
+    monday = date(2024, 11, 4) + timedelta(weeks=offset // 7)
+    shifts, worked = [], {}
+    for i, halves in enumerate(lengths):
+        day = monday + timedelta(days=i)
+        end = datetime.combine(day, time(7)) + timedelta(minutes=30 * halves)
+        brk = [("11:00", "11:30")] if halves > 9 else []
+        shifts.append(S(f"d{i}", day, "07:00", f"{end:%H:%M}", breaks=brk))
+        worked[day] = halves * 30 - (30 if brk else 0)
+    for domestic in (False, True):
+        ws = working_time_warnings(shifts, WorkerProfile(date_of_birth=born, domestic_service=domestic))
+        over_days = sorted(d for d, m in worked.items() if m > 8 * 60 and is_young(born, d))
+        assert sorted(w.first_day for w in ws if w.rule is Rule.YOUNG_DAY) == over_days
+        week_over = is_young(born, monday) and sum(worked.values()) > 40 * 60
+        assert [w.first_day for w in ws if w.rule is Rule.YOUNG_WEEK] == ([monday] if week_over else [])
+        assert all(w.severity is Severity.WARNING and "under 18" in w.message and "reg 5A" in w.message
+                   for w in ws if w.rule in (Rule.YOUNG_DAY, Rule.YOUNG_WEEK))

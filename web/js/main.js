@@ -77,6 +77,7 @@ page('/employer-sign-up/your-details', employers, 'yourDetails', { auth: false }
 page('/employer-sign-up/check', employers, 'check', { auth: false });
 page('/employer-sign-up/done', employers, 'done', { auth: false });
 page('/settings', employers, 'settings');
+page('/settings/pay-cycle', employers, 'payCycle');
 page('/pas', pas, 'list');
 page('/pas/add', pas, 'add');
 page('/pas/add/identity', pas, 'addIdentity');

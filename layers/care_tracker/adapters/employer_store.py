@@ -90,6 +90,7 @@ class EmployersItem(Model):
     care_package_confirmed = BooleanAttribute(null=True)
     funded_hours = UnicodeAttribute(null=True)
     pay_cycle = UnicodeAttribute(null=True)
+    earlier_cycles = ListAttribute(of=UnicodeAttribute, null=True)  # "<cycle>/<first period start>", in order
     first_period_start = UnicodeAttribute(null=True)
     leave_year_start = UnicodeAttribute(null=True)  # "MM-DD"
     domestic_service = BooleanAttribute(null=True)
@@ -132,7 +133,7 @@ class EmployersItem(Model):
 
 EMPLOYER_FIELDS = ("employer_id", "email", "full_name", "care_recipient_name", "managed_by", "manager_relationship",
                    "appointed_by", "funding_type", "care_package_confirmed", "funded_hours", "pay_cycle",
-                   "first_period_start", "leave_year_start", "domestic_service", "settings_version", "current_pas",
+                   "earlier_cycles", "first_period_start", "leave_year_start", "domestic_service", "settings_version", "current_pas",
                    "created_at")
 EMPLOYMENT_FIELDS = ("employer_id", "pa_id", "employer_name", "pa_name", "email", "phone", "address", "date_of_birth",
                      "ni_number", "start_date", "contracted_hours", "relationship", "provider_agreed",
@@ -163,7 +164,8 @@ def employment_of(data: dict[str, Any]) -> Employment:
     return Employment(employer_id=data["employer_id"], pa_id=data["pa_id"], pa_name=data["pa_name"], status=data["status"],
                       start_date=_date(data["start_date"]), leaving_date=_date(data.get("leaving_date")),
                       contracted_hours=_hours(data.get("contracted_hours")),
-                      date_of_birth=_date(data.get("date_of_birth")))
+                      date_of_birth=_date(data.get("date_of_birth")), opt_out_start=_date(data.get("opt_out_start")),
+                      opt_out_cancelled=_date(data.get("opt_out_cancelled")))
 
 
 def settings_of(data: dict[str, Any]) -> EmployerSettings:
@@ -171,7 +173,9 @@ def settings_of(data: dict[str, Any]) -> EmployerSettings:
     return EmployerSettings(employer_id=data["employer_id"], funded_hours_per_week=_hours(data.get("funded_hours")),
                             pay_cycle=data.get("pay_cycle"), first_period_start=_date(data.get("first_period_start")),
                             leave_year_start=(month, day), domestic_service=bool(data.get("domestic_service")),
-                            version=int(data.get("settings_version") or 1))
+                            version=int(data.get("settings_version") or 1),
+                            earlier_cycles=tuple((c, date.fromisoformat(d)) for c, d in
+                                                 (text.split("/") for text in data.get("earlier_cycles") or ())))
 
 
 def _user_item(user: UserRecord) -> UserItem:
@@ -201,6 +205,17 @@ class DynamoEmployerStore:
     def employer_settings(self, employer_id: str) -> EmployerSettings | None:
         data = self.employer(employer_id)
         return settings_of(data) if data else None
+
+    def employer_and_employments(self, employer_id: str) -> tuple[EmployerSettings | None, list[Employment]]:
+        """The employer's settings and every employment (archived ones too): one Query of the
+        employer's partition (sk EMPLOYER to PA#~; the few NI# claims between are skipped)."""
+        found, employments = None, []
+        for item in EmployersItem.query(employer_pk(employer_id), EmployersItem.sk.between(EMPLOYER_SK, "PA#~")):
+            if item.sk == EMPLOYER_SK:
+                found = settings_of(_as_dict(item, EMPLOYER_FIELDS))
+            elif item.sk.startswith("PA#"):
+                employments.append(employment_of(_as_dict(item, EMPLOYMENT_FIELDS)))
+        return found, employments
 
     # ---------- reads ----------
     def employer(self, employer_id: str) -> dict[str, Any] | None:

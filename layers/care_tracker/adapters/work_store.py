@@ -6,11 +6,17 @@ Everything one employer keeps about one PA shares the partition `pk = <employer_
     sk D#<day>#S#<shift_id>            a shift on the rota (version-checked on every change)
     sk D#<period start>#T              a timesheet's head: status, version, current shifts, reminders
     sk D#<period start>#T#V<0001>      each version of it (who, when, what, why), written once
-    sk L#<leave year start>#E#<entry>  a holiday ledger entry (ids from rules.holiday: written once)
-    sk L#<leave year start>#B#<id>     a holiday booking (requested / approved / declined / cancelled)
+    sk L#<leave year start>            the leave year's holiday ledger, one item: an attribute
+                                       E#<entry id> per ledger entry (JSON, ids from rules.holiday,
+                                       each written once), B#<booking id> per booking (JSON) with
+                                       its version in V#<booking id>
 
 so a timesheet with its planned shifts and every version is one Query (sk between D#<start> and
-D#<end>#~), a ledger with its bookings is one Query (begins_with L#<year>#), an overlap check is one
+D#<end>#~), a ledger with its bookings is one GetItem, and with the employment and the employer's
+settings (the tenant check and the pay cycle, in the employers table) one TransactGetItems: each
+write to a ledger is one UpdateItem of that item (SET of the new attributes, each entry's absence
+and the booking's version checked), inside the timesheet's or booking's transaction, so two
+writers of different entries never conflict and nothing is read back first. An overlap check is one
 consistent Query of the days around the change, and the purge of a PA is one paged Query plus
 batched deletes. Two sparse indexes carry shifts and timesheet heads only:
 
@@ -30,14 +36,16 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from botocore.exceptions import ClientError
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
 from care_tracker.adapters.tables import Model, table_meta
 from care_tracker.errors import Conflict
+from care_tracker.ports import EmployerSettings, Employment
 from care_tracker.rules.holiday import EntryKind, LedgerEntry
 from care_tracker.rules.shifts import LocalInterval, Shift, ShiftType
 from care_tracker.rules.timesheets import Action, Status, Version
@@ -76,7 +84,7 @@ class WorkItem(Model):
     Meta = table_meta("work_table")
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
-    kind = UnicodeAttribute()  # shift | timesheet | version | entry | booking
+    kind = UnicodeAttribute()  # shift | timesheet | version | ledger
     # index keys (only shifts carry pa_sk; shifts and heads emp_sk; heads due)
     employer_id = UnicodeAttribute(null=True)
     emp_sk = UnicodeAttribute(null=True)
@@ -98,9 +106,6 @@ class WorkItem(Model):
     at = UnicodeAttribute(null=True)
     reason = UnicodeAttribute(null=True)
     reminded = UnicodeAttribute(null=True)  # the due it was reminded of (cleared when due changes)
-    # ledger entry / booking
-    entry = UnicodeAttribute(null=True)  # JSON
-    booking = UnicodeAttribute(null=True)  # JSON
     domestic = BooleanAttribute(null=True)  # heads: the employer's domestic-service setting when last written
     by_employer = ByEmployer()
     by_pa = ByPa()
@@ -286,15 +291,29 @@ class DynamoWorkStore:
                                                                                              f"{last.isoformat()}#~"))]
 
     def ledger(self, employer_id: str, pa_id: str, year_start: date) -> LedgerRecords:
-        """One Query: the leave year's entries and bookings."""
-        entries, bookings = [], []
-        for item in WorkItem.query(partition(employer_id, pa_id), WorkItem.sk.startswith(f"L#{year_start.isoformat()}#"),
-                                   consistent_read=True):
-            if item.kind == "entry":
-                entries.append(_entry(item.entry))
-            else:
-                bookings.append({**json.loads(item.booking), "version": int(item.version)})
-        return LedgerRecords(entries, bookings)
+        """One consistent GetItem: the leave year's entries and bookings."""
+        found = self._connection.dispatch("GetItem", {"TableName": WorkItem.Meta.table_name, "ConsistentRead": True,
+                                                      "Key": _ledger_key(partition(employer_id, pa_id), year_start)})
+        return ledger_records(found.get("Item"))
+
+    def ledger_with_employment(self, employer_id: str, pa_id: str,
+                               year_start: date) -> tuple[Employment | None, EmployerSettings | None, LedgerRecords]:
+        """One TransactGetItems (consistent): the employment, the employer's settings and the leave
+        year's ledger, for a ledger read in one request (issue 12)."""
+        from care_tracker.adapters import employer_store as people
+
+        keys = [people.EmployersItem.get_operation_kwargs_from_class(people.employer_pk(employer_id), people.EMPLOYER_SK),
+                people.EmployersItem.get_operation_kwargs_from_class(people.employer_pk(employer_id), people.pa_sk(pa_id)),
+                {"TableName": WorkItem.Meta.table_name, "Key": _ledger_key(partition(employer_id, pa_id), year_start)}]
+        employer, employment, ledger = (r.get("Item") for r in
+                                        self._connection.transact_get_items(get_items=keys)["Responses"])
+
+        def record(raw, fields):
+            return people._as_dict(people.EmployersItem.from_raw_data(raw), fields) if raw else None
+
+        employer, employment = record(employer, people.EMPLOYER_FIELDS), record(employment, people.EMPLOYMENT_FIELDS)
+        return (people.employment_of(employment) if employment else None,
+                people.settings_of(employer) if employer else None, ledger_records(ledger))
 
     def due(self, who: str, before: date) -> Iterator[Head]:
         """Timesheet heads due for `who` ("pa": period ended before `before`; "employer": submitted before)."""
@@ -324,15 +343,16 @@ class DynamoWorkStore:
                        "hours": str(minutes_to_hours(sum(paid_minutes(s) for s in worked))),
                        "shifts": "; ".join(f"{s.day.isoformat()} {s.start:%H:%M}-{s.end:%H:%M} {s.kind.value}"
                                            for s in worked)}
-            elif item.kind == "entry":
-                e = json.loads(item.entry)
-                yield {"record": "holiday_entry", **base, "work_item_id": e["entry_id"], "day": e["on"],
-                       "period_start": e["period_start"], "entry_kind": e["kind"], "hours": e["hours"], "note": e["note"]}
-            elif item.kind == "booking":
-                b = json.loads(item.booking)
-                yield {"record": "holiday_booking", **base, "work_item_id": b["booking_id"], "day": b["first_day"],
-                       "end": b["last_day"], "hours": b["hours"], "work_status": b["status"], "by": b.get("by"),
-                       "at": b.get("at"), "note": b.get("note")}
+            elif item.kind == "ledger":  # the model holds none of its E#/B# attributes: read it whole
+                records = self.ledger(employer_id, pa_id, date.fromisoformat(item.sk[2:12]))
+                for e in records.entries:
+                    yield {"record": "holiday_entry", **base, "work_item_id": e.entry_id, "day": e.on.isoformat(),
+                           "period_start": e.period_start.isoformat(), "entry_kind": e.kind.value, "hours": str(e.hours),
+                           "note": e.note}
+                for b in records.bookings:
+                    yield {"record": "holiday_booking", **base, "work_item_id": b["booking_id"], "day": b["first_day"],
+                           "end": b["last_day"], "hours": b["hours"], "work_status": b["status"], "by": b.get("by"),
+                           "at": b.get("at"), "note": b.get("note")}
 
     def range_items(self, employer_id: str, pa_id: str, first: date, last: date) -> tuple[list, list, dict]:
         """Shifts, timesheet heads and versions (by period start) filed first..last: one paged Query."""
@@ -431,8 +451,12 @@ class DynamoWorkStore:
                 tx.save(head, condition=WorkItem.version == head_before.version)
             for v in new:
                 tx.save(version_item(pk, start, v), condition=WorkItem.sk.does_not_exist())
+            years: dict[date, list[LedgerEntry]] = {}
             for year_start, e in entries:
-                tx.save(entry_item(pk, year_start, e), condition=WorkItem.sk.does_not_exist())
+                years.setdefault(year_start, []).append(e)
+            for year_start, those in years.items():  # one operation per item in a transaction
+                # a raw UpdateItem: PynamoDB's update actions name only the model's attributes, not E#<id>
+                tx._update_items.append(ledger_update(pk, year_start, those))
 
         self._transact(write, "This timesheet changed since you opened it: reload it and try again.")
 
@@ -440,9 +464,9 @@ class DynamoWorkStore:
         pk = partition(employer_id, pa_id)
         for e in entries:
             try:
-                entry_item(pk, year_start, e).save(condition=WorkItem.sk.does_not_exist())
-            except PutError as exc:
-                if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+                self._connection.dispatch("UpdateItem", ledger_update(pk, year_start, [e]))
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                     raise  # already there: the same entry written twice changes nothing
 
     def save_booking(self, employer_id: str, pa_id: str, year_start: date, booking: dict, expected: int | None,
@@ -451,13 +475,25 @@ class DynamoWorkStore:
         pk = partition(employer_id, pa_id)
 
         def write(tx: TransactWrite) -> None:
-            item = WorkItem(pk, f"L#{year_start.isoformat()}#B#{booking['booking_id']}", kind="booking",
-                            booking=json.dumps(booking), version=(expected or 0) + 1)
-            tx.save(item, condition=WorkItem.sk.does_not_exist() if expected is None else WorkItem.version == expected)
-            for e in entries:
-                tx.save(entry_item(pk, year_start, e), condition=WorkItem.sk.does_not_exist())
+            tx._update_items.append(ledger_update(pk, year_start, entries, booking, expected))
 
         self._transact(write, "This holiday booking changed since you opened it: reload it and try again.")
+
+    def redraw_heads(self, employer_id: str, drop: Sequence[Head], add: Sequence[tuple[str, date, date]],
+                     domestic: bool) -> None:
+        """After a change of pay cycle: the drafts as planned (version 0) in `drop` are deleted, each
+        only while still version 0, then a draft head for each (PA, period) in `add` where none is."""
+        for head in drop:
+            if head.version:
+                continue
+            try:
+                WorkItem(partition(head.employer_id, head.pa_id), head_sk(head.period_start)).delete(
+                    condition=WorkItem.version == 0)
+            except DeleteError as exc:
+                if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+                    raise  # started meanwhile: it stays as it is
+        for pa_id, start, end in add:
+            self._ensure_head(employer_id, pa_id, start, end, domestic)
 
     def mark_reminded(self, head: Head) -> bool:
         """Records that `head.due` was reminded; False if it already was (or the timesheet moved on)."""
@@ -522,5 +558,45 @@ def version_item(pk: str, start: date, v: Version) -> WorkItem:
                     at=v.at.isoformat(), reason=v.reason)
 
 
-def entry_item(pk: str, year_start: date, e: LedgerEntry) -> WorkItem:
-    return WorkItem(pk, f"L#{year_start.isoformat()}#E#{e.entry_id}", kind="entry", entry=_entry_json(e))
+def ledger_sk(year_start: date) -> str:
+    return f"L#{year_start.isoformat()}"
+
+
+def _ledger_key(pk: str, year_start: date) -> dict:
+    return {"pk": {"S": pk}, "sk": {"S": ledger_sk(year_start)}}
+
+
+def ledger_records(raw: dict | None) -> LedgerRecords:
+    """The ledger item (DynamoDB JSON) as its entries and bookings, each in id order."""
+    raw = raw or {}
+    entries = [_entry(raw[name]["S"]) for name in sorted(raw) if name.startswith("E#")]
+    bookings = [{**json.loads(raw[name]["S"]), "version": int(raw["V#" + name[2:]]["N"])}
+                for name in sorted(raw) if name.startswith("B#")]
+    return LedgerRecords(entries, bookings)
+
+
+def ledger_update(pk: str, year_start: date, entries: Sequence[LedgerEntry] = (), booking: dict | None = None,
+                  expected: int | None = None) -> dict:
+    """The UpdateItem (alone or in a transaction) adding entries (each only if absent) and writing a
+    booking (new, or checked against the version read) on a leave year's ledger item."""
+    names, values = {"#kind": "kind"}, {":kind": {"S": "ledger"}}
+    sets, checks = ["#kind = :kind"], []
+    for n, e in enumerate(entries):
+        names[f"#e{n}"], values[f":e{n}"] = f"E#{e.entry_id}", {"S": _entry_json(e)}
+        sets.append(f"#e{n} = :e{n}")
+        checks.append(f"attribute_not_exists(#e{n})")
+    if booking is not None:
+        names["#b"], names["#v"] = f"B#{booking['booking_id']}", f"V#{booking['booking_id']}"
+        values[":b"], values[":v"] = {"S": json.dumps(booking)}, {"N": str((expected or 0) + 1)}
+        sets += ["#b = :b", "#v = :v"]
+        if expected is None:
+            checks.append("attribute_not_exists(#b)")
+        else:
+            values[":expected"] = {"N": str(expected)}
+            checks.append("#v = :expected")
+    op = {"TableName": WorkItem.Meta.table_name, "Key": _ledger_key(pk, year_start),
+          "UpdateExpression": "SET " + ", ".join(sets), "ExpressionAttributeNames": names,
+          "ExpressionAttributeValues": values}
+    if checks:
+        op["ConditionExpression"] = " AND ".join(checks)
+    return op

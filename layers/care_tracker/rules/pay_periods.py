@@ -7,6 +7,12 @@ month; in a month too short for that day they start on its last day (a cycle anc
 starts on 28 or 29 February, 30 April and 31 May), so every period is one calendar month long
 give or take the clamping and none is skipped.
 
+A change of pay cycle from a date (RULES 2.1: weekly, 2-weekly, 4-weekly or monthly) makes a
+PaySchedule: the earlier cycle's periods up to the day before, the new one's from that date (its
+first start). The date must be the start of a period of the cycle it replaces, so no period is cut
+short and every period before it stays as it was. Each function below takes a PaySchedule in place
+of a cycle (its `first_start` is then not used).
+
 Leave years start on a (month, day) each year, 1 April by default; a 29 February start is
 clamped to 28 February in other years.
 """
@@ -56,6 +62,71 @@ def add_months(anchor: date, months: int) -> date:
     return date(year, month, min(anchor.day, calendar.monthrange(year, month)[1]))
 
 
+class PayCycleError(ValueError):
+    """A change of pay cycle that would cut a period short, or go back before the last change."""
+
+
+@dataclass(frozen=True)
+class PaySchedule:
+    """Pay cycles over time: (cycle, first start) segments by start; each runs from its first start
+    (the first one also before it) to the day before the next one's."""
+
+    segments: tuple[tuple[PayCycle, date], ...]
+
+    def __post_init__(self) -> None:
+        if not self.segments:
+            raise PayCycleError("A pay schedule has at least one cycle.")
+        object.__setattr__(self, "segments", tuple((PayCycle(c), d) for c, d in self.segments))
+        for (c0, d0), (_c1, d1) in zip(self.segments, self.segments[1:], strict=False):
+            if d1 <= d0 or period_containing(c0, d0, d1).start != d1:
+                raise PayCycleError("Each change of pay cycle starts at the start of a period of the cycle before it.")
+
+    @property
+    def current(self) -> tuple[PayCycle, date]:
+        return self.segments[-1]
+
+    def segment_for(self, d: date) -> tuple[PayCycle, date, date | None]:
+        """The (cycle, first start) in force on `d`, and the day its successor starts (None: the last)."""
+        for k in range(len(self.segments) - 1, -1, -1):
+            if k == 0 or self.segments[k][1] <= d:
+                after = self.segments[k + 1][1] if k + 1 < len(self.segments) else None
+                return self.segments[k][0], self.segments[k][1], after
+        raise AssertionError("unreachable")
+
+
+Cycle = PayCycle | str | PaySchedule
+
+
+def _long(d: date) -> str:
+    return f"{d:%A} {d.day} {d:%B %Y}"
+
+
+def change_cycle(schedule: PaySchedule, cycle: PayCycle | str, from_day: date) -> PaySchedule:
+    """The schedule with `cycle` from `from_day`: a period start of the cycle then in force, and not
+    before the last change (a change on the same day replaces it); the first cycle's periods before
+    the date stay as they were."""
+    cycle = PayCycle(cycle)
+    last_cycle, last_start = schedule.current
+    if from_day < last_start and len(schedule.segments) > 1:
+        raise PayCycleError(f"The pay cycle was last changed from {_long(last_start)}: change it from then or later.")
+    period = period_containing(last_cycle, last_start, from_day)
+    if period.start != from_day:
+        following = period_by_index(last_cycle, last_start, period.index + 1).start
+        raise PayCycleError(f"{_long(from_day)} is inside the pay period {_long(period.start)} to {_long(period.end)}: "
+                            f"change the pay cycle from the first day of a pay period, like {_long(period.start)} or "
+                            f"{_long(following)}.")
+    kept = tuple(seg for seg in schedule.segments if seg[1] < from_day)
+    if not kept:  # on or before the first cycle's first start (periods run backwards from it): anchor it
+        # earlier, on a period start not clamped to a short month's end (a monthly cycle keeps its day)
+        index = period.index - 1
+        while period_by_index(last_cycle, last_start, index).start.day != last_start.day:
+            index -= 1
+        kept = ((last_cycle, period_by_index(last_cycle, last_start, index).start),)
+    if kept and kept[-1][0] is cycle:
+        raise PayCycleError("The pay cycle is that already.")
+    return PaySchedule((*kept, (cycle, from_day)))
+
+
 def period_by_index(cycle: PayCycle | str, first_start: date, index: int) -> PayPeriod:
     cycle = PayCycle(cycle)
     if cycle is PayCycle.MONTHLY:
@@ -67,7 +138,10 @@ def period_by_index(cycle: PayCycle | str, first_start: date, index: int) -> Pay
     return PayPeriod(index, start, after - timedelta(days=1))
 
 
-def period_containing(cycle: PayCycle | str, first_start: date, d: date) -> PayPeriod:
+def period_containing(cycle: Cycle, first_start: date | None, d: date) -> PayPeriod:
+    if isinstance(cycle, PaySchedule):
+        segment, first_start, _after = cycle.segment_for(d)
+        return period_containing(segment, first_start, d)
     cycle = PayCycle(cycle)
     if cycle is PayCycle.MONTHLY:
         index = (d.year - first_start.year) * 12 + d.month - first_start.month
@@ -79,10 +153,19 @@ def period_containing(cycle: PayCycle | str, first_start: date, d: date) -> PayP
     return period_by_index(cycle, first_start, index)
 
 
-def periods_overlapping(cycle: PayCycle | str, first_start: date, first_day: date, last_day: date) -> list[PayPeriod]:
+def periods_overlapping(cycle: Cycle, first_start: date | None, first_day: date, last_day: date) -> list[PayPeriod]:
     """Every period with at least one day in first_day..last_day (inclusive), in order."""
     if last_day < first_day:
         return []
+    if isinstance(cycle, PaySchedule):
+        out: list[PayPeriod] = []
+        day = first_day
+        while day <= last_day:
+            segment, start, after = cycle.segment_for(day)
+            until = last_day if after is None else min(last_day, after - timedelta(days=1))
+            out += periods_overlapping(segment, start, day, until)
+            day = until + timedelta(days=1)
+        return out
     period = period_containing(cycle, first_start, first_day)
     out = [period]
     while period.end < last_day:

@@ -40,7 +40,7 @@ from care_tracker.rules.shifts import minutes_to_hours, paid_minutes
 from care_tracker.rules.timesheets import Action, Timesheet
 from care_tracker.rules.working_time import OptOut, WorkerProfile, working_time_warnings
 from care_tracker.services.exports import Export
-from care_tracker.services.work_access import require_cycle, require_employer, settings_of
+from care_tracker.services.work_access import cycle_of, require_cycle, require_employer, settings_of
 
 LONDON = ZoneInfo("Europe/London")
 MAX_DAYS = 800  # a little over two years per pack
@@ -172,7 +172,7 @@ class AuditPackService:
             raise BadRequest(f"An audit pack covers at most {MAX_DAYS} days: ask for two.", code="range_too_long")
         settings = settings_of(self._directory, employer_id)
         require_cycle(settings)
-        periods = periods_overlapping(settings.pay_cycle, settings.first_period_start, first, last)
+        periods = periods_overlapping(cycle_of(settings), None, first, last)
         span_first, span_last = periods[0].start, periods[-1].end
         years = [leave_year_containing(span_first, settings.leave_year_start)]
         while years[-1].end < span_last:
@@ -260,10 +260,9 @@ class AuditPackService:
             entries = list(records.entries)
             if employment.contracted_hours is not None:
                 terms = holiday_rules.HolidayTerms(employment.start_date, employment.contracted_hours)
-                entries += holiday_rules.regular_accrual_entries(terms, year, settings.pay_cycle,
-                                                                 settings.first_period_start)
+                entries += holiday_rules.regular_accrual_entries(terms, year, cycle_of(settings), None)
             try:
-                statement = holiday_rules.ledger_statement(entries, year, settings.pay_cycle, settings.first_period_start,
+                statement = holiday_rules.ledger_statement(entries, year, cycle_of(settings), None,
                                                            as_of=self._clock.now().astimezone(LONDON).date())
             except holiday_rules.HolidayError:
                 continue

@@ -141,7 +141,8 @@ class EmployerService:
             "settings": {"funded_hours_per_week": _hours(s.funded_hours_per_week), "pay_cycle": s.pay_cycle,
                          "first_period_start": _iso(s.first_period_start),
                          "leave_year_start": f"{s.leave_year_start[0]:02d}-{s.leave_year_start[1]:02d}",
-                         "domestic_service": s.domestic_service, "version": s.version},
+                         "domestic_service": s.domestic_service, "version": s.version,
+                         "earlier_cycles": [{"pay_cycle": c, "first_period_start": d.isoformat()} for c, d in s.earlier_cycles]},
             "guidance": rules.guidance(s.funded_hours_per_week, current),
         }
 
@@ -155,7 +156,11 @@ class EmployerService:
             if (cycle is None) != (first is None):
                 raise BadRequest("Give the pay cycle and the first period's start date together (or neither).",
                                  code="pay_cycle_needs_start")
-            stored["pay_cycle"], stored["first_period_start"] = cycle, _iso(first)
+            current = self._store.employer(employer_id) or {}
+            if (current.get("pay_cycle"), current.get("first_period_start")) != (cycle, _iso(first)):
+                # set outright, for all time (a change from a date, keeping the periods before, is POST .../pay-cycle)
+                stored["pay_cycle"], stored["first_period_start"] = cycle, _iso(first)
+                stored["earlier_cycles"] = None
         if "leave_year_start" in changes:
             stored["leave_year_start"] = changes["leave_year_start"] or "04-01"
         if "domestic_service" in changes:
@@ -422,8 +427,8 @@ class EmployerService:
 
 # ---------- "Export my data" rows (contract B: one of wiring.personal_export_sources()) ----------
 EXPORT_COLUMNS = ["employer_id", "care_recipient_name", "managed_by", "manager_relationship", "appointed_by", "funding_type",
-                  "funded_hours_per_week", "pay_cycle", "first_period_start", "leave_year_start", "domestic_service",
-                  "pa_id", "employer_name", "pa_name", "pa_email", "phone", "address", "date_of_birth", "ni_number",
+                  "funded_hours_per_week", "pay_cycle", "first_period_start", "earlier_cycles", "leave_year_start",
+                  "domestic_service", "pa_id", "employer_name", "pa_name", "pa_email", "phone", "address", "date_of_birth", "ni_number",
                   "start_date", "leaving_date", "earlier_periods", "contracted_hours", "relationship", "provider_agreed",
                   "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relationship",
                   "dbs_certificate_number", "dbs_issue_date", "dbs_level", "right_to_work_checked", "opt_out_start",
@@ -458,7 +463,9 @@ class EmploymentExportRows:
             yield {"record": "employer", "employer_id": user_id,
                    **{k: view[k] for k in ("care_recipient_name", "managed_by", "manager_relationship", "appointed_by",
                                            "funding_type")},
-                   **{k: v for k, v in view["settings"].items() if k != "version"}}
+                   **{k: v for k, v in view["settings"].items() if k != "version"},
+                   "earlier_cycles": " | ".join(f"{c['pay_cycle']} from {c['first_period_start']}"
+                                                for c in view["settings"]["earlier_cycles"])}
             for record in self._store.employments_of_employer(user_id):
                 yield _employment_row(record, "archived_pa" if record["status"] == rules.ARCHIVED else "pa")
         for record in self._store.employment_records_of_pa(user_id):

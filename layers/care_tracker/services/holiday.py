@@ -1,8 +1,10 @@
 """Holiday (RULES 2.4; issue 12): the ledger per PA and leave year, itemised per pay period, and
 holiday bookings (the PA books and the employer approves, or the employer records it).
 
-- The ledger is one Query of the leave year's stored entries and bookings (plus the tenant check and
-  the employer's settings): irregular-hours accruals are stored when timesheets are approved
+- The ledger is one request: the employment (the tenant check), the employer's settings and the
+  leave year's stored entries and bookings (one item) in one TransactGetItems. Without a leave year
+  asked for, the year is guessed from the default start (1 April); an employer whose leave year
+  starts on another day costs one GetItem more. Irregular-hours accruals are stored when timesheets are approved
   (services/timesheets.py); a regular-hours PA's accruals follow from the contract
   (rules.holiday.regular_accrual_entries) and are worked out, never stored, so a change of contracted
   hours shows at once. Nothing is recomputed from earlier years: the balance brought forward is an
@@ -25,7 +27,7 @@ from care_tracker.rules import holiday as rules
 from care_tracker.rules.hours import display_hours
 from care_tracker.rules.pay_periods import LeaveYear, leave_year_containing, period_containing
 from care_tracker.rules.timesheets import Actor
-from care_tracker.services.work_access import access, require_cycle, settings_of
+from care_tracker.services.work_access import access, checked, cycle_of, party, require_cycle, settings_of
 
 LONDON = ZoneInfo("Europe/London")
 _EMPLOYER = frozenset({Actor.EMPLOYER})
@@ -33,6 +35,7 @@ _EMPLOYER = frozenset({Actor.EMPLOYER})
 
 class HolidayStore(Protocol):
     def ledger(self, employer_id: str, pa_id: str, year_start: date) -> Any: ...
+    def ledger_with_employment(self, employer_id: str, pa_id: str, year_start: date) -> tuple: ...
     def save_booking(self, employer_id: str, pa_id: str, year_start: date, booking: dict, expected: int | None,
                      entries=()) -> None: ...
     def add_entries(self, employer_id: str, pa_id: str, year_start: date, entries) -> None: ...
@@ -78,18 +81,23 @@ class HolidayService:
         entries = list(records.entries)
         if employment.contracted_hours is not None:
             terms = rules.HolidayTerms(employment.start_date, employment.contracted_hours)
-            entries += rules.regular_accrual_entries(terms, year, settings.pay_cycle, settings.first_period_start)
+            entries += rules.regular_accrual_entries(terms, year, cycle_of(settings), None)
         return entries
 
     def ledger(self, caller, employer_id: str, pa_id: str, year_start: date | None = None) -> dict:
-        employment, _ = access(self._directory, caller, employer_id, pa_id)
-        settings = settings_of(self._directory, employer_id)
+        actor = party(caller, employer_id, pa_id)
+        guess = year_start or leave_year_containing(self._today()).start
+        employment, settings, records = self._store.ledger_with_employment(employer_id, pa_id, guess)
+        employment = checked(employment, actor)
+        if settings is None:
+            raise NotFound("The employer's settings are not set up yet.", code="no_employer_settings")
         require_cycle(settings)
         year = self._year(settings, year_start)
-        records = self._store.ledger(employer_id, pa_id, year.start)
+        if year.start != guess:
+            records = self._store.ledger(employer_id, pa_id, year.start)
         entries = self._entries(employment, settings, year, records)
         try:
-            statement = rules.ledger_statement(entries, year, settings.pay_cycle, settings.first_period_start,
+            statement = rules.ledger_statement(entries, year, cycle_of(settings), None,
                                                as_of=max(self._today(), year.start) if self._today() <= year.end else None)
         except rules.HolidayError as exc:
             raise BadRequest(str(exc), code="holiday_not_worked_out") from exc
@@ -124,7 +132,7 @@ class HolidayService:
                              "into two bookings.", code="crosses_leave_year")
         records = self._store.ledger(employer_id, pa_id, year.start)
         entries = self._entries(employment, settings, year, records)
-        period = period_containing(settings.pay_cycle, settings.first_period_start, first_day)
+        period = period_containing(cycle_of(settings), None, first_day)
         booking_id = uuid.uuid4().hex
         planned = rules.book_holiday(entries, booking_id, first_day, hours, period)
         now = self._clock.now()
@@ -162,7 +170,7 @@ class HolidayService:
             if status != "requested":
                 raise Conflict(f"This booking is {status}: only a requested one can be {decision}d.", code="booking_decided")
             if decision == "approve":
-                period = period_containing(settings.pay_cycle, settings.first_period_start,
+                period = period_containing(cycle_of(settings), None,
                                            date.fromisoformat(booking["first_day"]))
                 planned = rules.book_holiday(entries, booking_id, date.fromisoformat(booking["first_day"]),
                                              Decimal(booking["hours"]), period)
@@ -190,7 +198,7 @@ class HolidayService:
         year = self._year(settings, year_start)
         hours = _hours(hours)
         require_cycle(settings)
-        first = period_containing(settings.pay_cycle, settings.first_period_start, year.start)
+        first = period_containing(cycle_of(settings), None, year.start)
         records = self._store.ledger(employer_id, pa_id, year.start)
         entry = rules.brought_forward_entry(year, hours, first)
         if any(e.entry_id == entry.entry_id for e in records.entries):

@@ -5,14 +5,15 @@ for a PA (only theirs, across their employments). Working-time warnings (rules.w
 with every view and never refuse a save; overlapping shifts of one PA with this employer are refused.
 
 What the working-time checks see: the employer's views check each PA's shifts with that employer
-only (another employer's rota is not theirs to see), over the range shown and the 4 weeks before it;
+only (another employer's rota is not theirs to see), over the range shown and the 4 weeks before it,
+with the PA's date of birth (the young-worker limits, RULES 2.4), start date and 48-hour opt-out;
 the PA's view checks the PA's shifts for every employment together, as domestic service is not known
 across employers there (the 48-hour and night checks are warnings in the PA's view).
 """
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, time, timedelta
 from typing import Any, Protocol
 
@@ -23,7 +24,7 @@ from care_tracker.rules.pay_periods import periods_overlapping
 from care_tracker.rules.shifts import LocalInterval, Shift, ShiftError, ShiftType
 from care_tracker.rules.timesheets import Actor
 from care_tracker.rules.working_time import WorkerProfile, working_time_warnings
-from care_tracker.services.work_access import access, check_range, require_employer, require_pa
+from care_tracker.services.work_access import access, check_range, cycle_of, require_employer, require_pa, worker_profile
 
 MAX_OCCURRENCES = 53  # a year of weekly shifts: one transaction (at most 100 items)
 WARNING_LOOKBACK = timedelta(days=28)
@@ -75,13 +76,17 @@ def build_shift(shift_id: str, pa_id: str, fields: dict, series_id: str | None =
         raise BadRequest(str(exc), code="invalid_shift") from exc
 
 
-def warnings_for(shifts: Sequence[Shift], profile: WorkerProfile, first: date, last: date) -> list[dict]:
+def warnings_for(shifts: Sequence[Shift], profile: WorkerProfile | Mapping[str, WorkerProfile], first: date,
+                 last: date) -> list[dict]:
+    """Each PA's warnings over their shifts, with one profile for all or each PA's own (a PA missing
+    from the mapping is checked with the adult limits)."""
     by_pa: dict[str, list[Shift]] = {}
     for s in shifts:
         by_pa.setdefault(s.pa_id, []).append(s)
     out = []
-    for items in by_pa.values():
-        out += [warning_view(w) for w in working_time_warnings(items, profile) if w.last_day >= first and w.first_day <= last]
+    for pa_id, items in by_pa.items():
+        mine = profile if isinstance(profile, WorkerProfile) else profile.get(pa_id, WorkerProfile())
+        out += [warning_view(w) for w in working_time_warnings(items, mine) if w.last_day >= first and w.first_day <= last]
     return out
 
 
@@ -195,7 +200,7 @@ class RotaService:
         heads = []
         if found is not None and found.pay_cycle and found.first_period_start and planned:
             days = sorted({s.day for s in planned})
-            periods = periods_overlapping(found.pay_cycle, found.first_period_start, days[0], days[-1])
+            periods = periods_overlapping(cycle_of(found), None, days[0], days[-1])
             heads = [(pa_id, p.start, p.end) for p in periods if any(p.contains(d) for d in days)]
         self._store.save_shifts(employer_id, writes, heads, bool(found and found.domestic_service))
 
@@ -205,19 +210,21 @@ class RotaService:
                                                               last + timedelta(days=7))]
         ids = {s.shift_id for s in changed}
         settings = self._directory.employer_settings(employer_id)
-        profile = WorkerProfile(date_of_birth=employment.date_of_birth, employment_start=employment.start_date,
-                                domestic_service=bool(settings and settings.domestic_service))
+        profile = worker_profile(employment, bool(settings and settings.domestic_service))
         return [w for w in warnings_for(around, profile, first, last) if ids & set(w["shift_ids"]) or not w["shift_ids"]]
 
     # ---------- views ----------
 
     def employer_rota(self, caller, first: date, last: date) -> dict:
-        """Every PA's shifts day by day (empty days listed), with working-time warnings: 2 requests."""
+        """Every PA's shifts day by day (empty days listed), with working-time warnings, each PA's
+        checked with their date of birth (the young-worker limits) and start: 2 requests (the rota;
+        the settings with every employment, one Query of the employer's partition)."""
         employer_id = require_employer(caller)
         check_range(first, last)
         shifts, _heads = self._store.employer_range(employer_id, first - WARNING_LOOKBACK, last)
-        settings = self._directory.employer_settings(employer_id)
-        profile = WorkerProfile(domestic_service=bool(settings and settings.domestic_service))
+        settings, employments = self._directory.employer_and_employments(employer_id)
+        domestic = bool(settings and settings.domestic_service)
+        profile = {e.pa_id: worker_profile(e, domestic) for e in employments}
         shown = [s for s in shifts if first <= s.shift.day <= last]
         days = []
         d = first

@@ -25,12 +25,27 @@ from care_tracker.ports import Clock, EmploymentDirectory, Mail, Mailer, UserRec
 from care_tracker.rules import holiday as holiday_rules
 from care_tracker.rules import timesheets as rules
 from care_tracker.rules.hours import display_hours
-from care_tracker.rules.pay_periods import PayPeriod, leave_year_containing
+from care_tracker.rules.pay_periods import (
+    PayCycleError,
+    PayPeriod,
+    change_cycle,
+    leave_year_containing,
+    period_containing,
+    periods_overlapping,
+)
 from care_tracker.rules.shifts import long_date
 from care_tracker.rules.timesheets import Status, Timesheet, TimesheetError
-from care_tracker.rules.working_time import WorkerProfile, working_time_warnings
+from care_tracker.rules.working_time import working_time_warnings
 from care_tracker.services.rota import build_shift, shift_view, warning_view
-from care_tracker.services.work_access import access, pay_period, require_employer, settings_of
+from care_tracker.services.work_access import (
+    access,
+    cycle_of,
+    pay_period,
+    require_cycle,
+    require_employer,
+    settings_of,
+    worker_profile,
+)
 
 LONDON = ZoneInfo("Europe/London")
 MAX_PERIOD_DAYS = 31  # the longest pay period (monthly): the read of a timesheet covers it
@@ -46,6 +61,7 @@ class TimesheetStore(Protocol):
     def due(self, who: str, before: date) -> Iterator: ...
     def mark_reminded(self, head) -> bool: ...
     def unmark_reminded(self, head) -> None: ...
+    def redraw_heads(self, employer_id: str, drop, add, domestic: bool) -> None: ...
 
 
 class Users(Protocol):
@@ -86,11 +102,16 @@ def hours_view(h) -> dict:
     return {"period": _comparison(h.period), "weeks": [_comparison(w) for w in h.weeks], "notes": h.notes}
 
 
+class SettingsStore(Protocol):
+    def update_settings(self, employer_id: str, version: int, changes: dict) -> dict: ...
+
+
 class TimesheetService:
     def __init__(self, store: TimesheetStore, directory: EmploymentDirectory, users: Users, mailer: Mailer,
-                 clock: Clock, login_url: str) -> None:
+                 clock: Clock, login_url: str, settings_store: SettingsStore | None = None) -> None:
         self._store = store
         self._directory = directory
+        self._settings_store = settings_store or directory  # the employer store is both (wiring)
         self._users = users
         self._mailer = mailer
         self._clock = clock
@@ -129,8 +150,7 @@ class TimesheetService:
 
     def _view(self, ts: Timesheet, records, employment, domestic: bool) -> dict:
         planned = [s.shift for s in records.planned]
-        profile = WorkerProfile(date_of_birth=employment.date_of_birth, employment_start=employment.start_date,
-                                domestic_service=domestic)
+        profile = worker_profile(employment, domestic)
         return {
             "employer_id": ts.employer_id, "pa_id": ts.pa_id, "pa_name": employment.pa_name,
             "period_start": ts.period.start.isoformat(), "period_end": ts.period.end.isoformat(),
@@ -199,6 +219,47 @@ class TimesheetService:
         return [(year.start, e) for e in entries], (None if credited is None else
                                                    {"hours": str(credited.hours), "shown": display_hours(credited.hours),
                                                     "leave_year_start": year.start.isoformat()})
+
+    def change_pay_cycle(self, caller, employer_id: str, version: int, cycle: str, from_day: date) -> dict:
+        """The employer changes the pay cycle from a date (RULES 2.1), version-checked like the other
+        settings. The date starts a period of the cycle in force (none is cut short); periods before
+        it stay as they were, and no timesheet from it on may be started, submitted or approved yet
+        (those stay as they are: 409 naming the first). The not-yet-started timesheets from the date
+        (drafts as planned) are redrawn on the new periods."""
+        if require_employer(caller) != employer_id:
+            raise Forbidden("You can change only your own pay cycle.", code="not_your_employer")
+        settings = settings_of(self._directory, employer_id)
+        require_cycle(settings)
+        if settings.version != version:
+            raise Conflict("Someone changed these settings since you read them. Reload them and try again.",
+                           code="stale_version")
+        try:
+            schedule = change_cycle(cycle_of(settings), cycle, from_day)
+        except PayCycleError as exc:
+            raise BadRequest(str(exc), code="pay_cycle_change") from exc
+        shifts, heads = self._store.employer_range(employer_id, from_day, date.max)
+        started = sorted((h for h in heads if h.version > 0), key=lambda h: h.period_start)
+        if started:
+            h = started[0]
+            name = next((s.pa_name for s in shifts if s.shift.pa_id == h.pa_id), "a PA")
+            raise Conflict(f"The timesheet of {name} for {long_date(h.period_start)} to {long_date(h.period_end)} is "
+                           f"{h.status.replace('_', ' ')} already: it stays as it is, so change the pay cycle from "
+                           f"{long_date(h.period_end + timedelta(days=1))} or later.", code="timesheet_started",
+                           details={"period_start": h.period_start.isoformat(), "pa_id": h.pa_id})
+        new_cycle, new_start = schedule.current
+        earlier = [f"{c.value}/{d.isoformat()}" for c, d in schedule.segments[:-1]]
+        account = self._settings_store.update_settings(employer_id, version, {
+            "pay_cycle": new_cycle.value, "first_period_start": new_start.isoformat(), "earlier_cycles": earlier or None})
+        redrawn = {(s.shift.pa_id, p.start, p.end) for s in shifts
+                   for p in [period_containing(schedule, None, s.shift.day)]}
+        self._store.redraw_heads(employer_id, heads, sorted(redrawn), settings.domestic_service)
+        return {"pay_cycle": new_cycle.value, "from": from_day.isoformat(),
+                "version": int(account.get("settings_version") or version + 1),
+                "earlier_cycles": [{"pay_cycle": c.value, "first_period_start": d.isoformat()}
+                                   for c, d in schedule.segments[:-1]],
+                "next_periods": [{"period_start": p.start.isoformat(), "period_end": p.end.isoformat()}
+                                 for p in periods_overlapping(schedule, None, from_day, from_day + timedelta(days=62))[:3]],
+                "timesheets_redrawn": len(redrawn)}
 
     def employer_hours(self, caller, period_start: date) -> dict:
         """Every PA's hours in a pay period against the funded hours: 1 Query + the settings."""

@@ -1,7 +1,8 @@
 """Who may see and change one employment's rota, timesheets and holiday (contract B): the employer
 (the caller is the employer account, `employer_id` is their user id) for any of their PAs, archived
 ones included (the work history is kept 7 years); the PA for their own employment while it is not
-archived. Nobody else: every check is one GetItem through EmploymentDirectory.employment."""
+archived. Nobody else: every check is one GetItem through EmploymentDirectory.employment (or, for
+the holiday ledger, part of the one TransactGetItems that reads it: `party` then `checked`)."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,14 +10,24 @@ from datetime import date
 from care_tracker.errors import BadRequest, Forbidden, NotFound
 from care_tracker.ports import EmployerSettings, Employment, EmploymentDirectory
 from care_tracker.roles import Role
-from care_tracker.rules.pay_periods import PayPeriod, period_containing
+from care_tracker.rules.pay_periods import PayPeriod, PaySchedule, period_containing
 from care_tracker.rules.timesheets import Actor
+from care_tracker.rules.working_time import OptOut, WorkerProfile
 
 NOT_YOURS = "You can see only your own PAs' records as an employer, or your own work as a PA."
 
 
+BOTH = frozenset({Actor.EMPLOYER, Actor.PA})
+
+
 def access(directory: EmploymentDirectory, caller, employer_id: str, pa_id: str, *,
-           allow: frozenset[Actor] = frozenset({Actor.EMPLOYER, Actor.PA})) -> tuple[Employment, Actor]:
+           allow: frozenset[Actor] = BOTH) -> tuple[Employment, Actor]:
+    actor = party(caller, employer_id, pa_id, allow=allow)
+    return checked(directory.employment(employer_id, pa_id), actor), actor
+
+
+def party(caller, employer_id: str, pa_id: str, *, allow: frozenset[Actor] = BOTH) -> Actor:
+    """Which side of the employment the caller is, from their token alone (no read)."""
     if caller.user_id == employer_id and caller.has(Role.EMPLOYER.value):
         actor = Actor.EMPLOYER
     elif caller.user_id == pa_id and caller.has(Role.PA.value):
@@ -26,11 +37,23 @@ def access(directory: EmploymentDirectory, caller, employer_id: str, pa_id: str,
     if actor not in allow:
         raise Forbidden("Only the employer can do this." if Actor.EMPLOYER in allow else "Only the PA can do this.",
                         code="wrong_party")
-    employment = directory.employment(employer_id, pa_id)
+    return actor
+
+
+def checked(employment: Employment | None, actor: Actor) -> Employment:
+    """The employment read for `party`'s caller; 404 when it is not theirs to see."""
     if employment is None or (actor is Actor.PA and employment.status == "archived"):
         raise NotFound("There is no such employment among yours." if actor is Actor.EMPLOYER else
                        "You do not work for this employer (or no longer do).", code="unknown_employment")
-    return employment, actor
+    return employment
+
+
+def worker_profile(employment: Employment, domestic_service: bool) -> WorkerProfile:
+    """What the working-time checks know of a PA from their employment: date of birth (the young-worker
+    limits), start (the 17-week averages) and any signed 48-hour opt-out."""
+    opt_outs = ((OptOut(employment.opt_out_start, employment.opt_out_cancelled),) if employment.opt_out_start else ())
+    return WorkerProfile(date_of_birth=employment.date_of_birth, employment_start=employment.start_date,
+                         domestic_service=domestic_service, opt_outs=opt_outs)
 
 
 def require_employer(caller) -> str:
@@ -58,10 +81,16 @@ def require_cycle(found: EmployerSettings) -> None:
                          "holiday ledger follow it.", code="no_pay_cycle")
 
 
+def cycle_of(found: EmployerSettings) -> PaySchedule:
+    """The employer's pay cycles over time (rules.pay_periods.PaySchedule): any earlier cycles, then
+    the current one from its first period start."""
+    return PaySchedule((*found.earlier_cycles, (found.pay_cycle, found.first_period_start)))
+
+
 def pay_period(found: EmployerSettings, start: date) -> PayPeriod:
     """The pay period starting on `start`; 400 when the employer has no pay cycle or it starts elsewhere."""
     require_cycle(found)
-    period = period_containing(found.pay_cycle, found.first_period_start, start)
+    period = period_containing(cycle_of(found), None, start)
     if period.start != start:
         raise BadRequest(f"No pay period starts on {start.isoformat()}: the one containing it starts on "
                          f"{period.start.isoformat()}.", code="not_a_period_start",

@@ -259,7 +259,11 @@ export async function settings(ctx) {
       ['PAs', String(account.current_pas)],
     ]),
     h('h2', { class: 'govuk-heading-m' }, 'Hours, pay and holiday'),
-    s.pay_cycle && s.first_period_start ? p(`Pay periods: ${PAY_CYCLES[s.pay_cycle].toLowerCase()}, from ${formatDate(s.first_period_start)}.`) : null,
+    s.pay_cycle && s.first_period_start ? [
+      p(`Pay periods: ${PAY_CYCLES[s.pay_cycle].toLowerCase()}, from ${formatDate(s.first_period_start)}.`),
+      (s.earlier_cycles || []).length ? p(`Before that: ${s.earlier_cycles.map((c) => `${PAY_CYCLES[c.pay_cycle].toLowerCase()} from ${formatDate(c.first_period_start)}`).join(', then ')}.`) : null,
+      p(link('/settings/pay-cycle', 'Change the pay cycle from a date'), ' (the pay periods before it stay as they are).'),
+    ] : null,
     form);
   submitting(form, async (values) => {
     const errors = [];
@@ -285,6 +289,40 @@ export async function settings(ctx) {
       if (error.status === 409) return showErrors(form, [{ field: null, text: 'Your settings were changed somewhere else since you opened this page, so these changes have not been saved. Reload the page and make them again.' }]);
       if (error.code === 'pay_cycle_needs_start') return showErrors(form, [{ field: 'first_period_start', text: error.message }]);
       showErrors(form, problemsOf(error, { funded_hours_per_week: 'Funded hours a week', pay_cycle: 'Pay cycle', first_period_start: 'First pay period start', leave_year_start: 'Leave year start' }));
+    }
+  });
+}
+
+// Changing the pay cycle from a date (RULES 2.1): one question page. The periods before the date
+// stay as they were; the API refuses a date inside a period, or one whose timesheets are started.
+export async function payCycle(ctx) {
+  const me = await api.me();
+  const s = (await api.get(`/employers/${me.user_id}`)).settings;
+  if (!s.pay_cycle) return ctx.navigate('/settings', { replace: true });
+  const form = h('form', { novalidate: true },
+    radios({ name: 'pay_cycle', legend: 'How often will your PAs be paid?', legendClass: 'govuk-fieldset__legend--m',
+      options: Object.entries(PAY_CYCLES).filter(([value]) => value !== s.pay_cycle) }),
+    dateInput('first_period_start', 'From which day?', { legendClass: 'govuk-fieldset__legend--m',
+      hint: 'The first day of the first pay period on the new cycle. It must be the first day of one of your current pay periods. For example 4 5 2026' }),
+    button('Change pay cycle'));
+  ctx.show('Change the pay cycle', back('/settings'), heading('Change the pay cycle', 'l', `Now ${PAY_CYCLES[s.pay_cycle].toLowerCase()}, from ${formatDate(s.first_period_start)}`),
+    p('Timesheets and holiday follow the new pay periods from that day. Pay periods before it stay as they are, and so do their timesheets.'),
+    form);
+  submitting(form, async (values) => {
+    const errors = [];
+    const first = readDate(values, 'first_period_start');
+    if (!values.pay_cycle) errors.push({ field: 'pay_cycle', text: 'Select how often your PAs will be paid' });
+    if (!first) errors.push({ field: 'first_period_start', text: 'Enter the day the new pay cycle starts as a real date, like 4 5 2026' });
+    if (errors.length) return showErrors(form, errors);
+    try {
+      const changed = await api.post(`/employers/${me.user_id}/settings/pay-cycle`, { version: s.version, pay_cycle: values.pay_cycle, first_period_start: first });
+      const next = changed.next_periods[0];
+      ctx.navigate('/settings', { replace: true, message: { title: 'Your pay cycle has changed',
+        text: `${PAY_CYCLES[changed.pay_cycle]} from ${formatDate(changed.from)}: the first pay period runs to ${formatDate(next.period_end)}.` } });
+    } catch (error) {
+      if (error.code === 'pay_cycle_change' || error.code === 'timesheet_started') return showErrors(form, [{ field: 'first_period_start', text: error.message }]);
+      if (error.status === 409) return showErrors(form, [{ field: null, text: 'Your settings were changed somewhere else since you opened this page, so the pay cycle has not been changed. Reload the page and try again.' }]);
+      showErrors(form, problemsOf(error, { pay_cycle: 'Pay cycle', first_period_start: 'From which day' }));
     }
   });
 }
