@@ -100,4 +100,5 @@ TABLE = (
     ('timesheets', 'POST', '/employers/{employer_id}/pas/{pa_id}/timesheets/{period_start}/return', 'return_timesheet', ('application/json',)),
     ('timesheets', 'POST', '/employers/{employer_id}/pas/{pa_id}/timesheets/{period_start}/correct', 'correct_timesheet', ('application/json',)),
     ('timesheets', 'GET', '/employer/hours/{period_start}', 'employer_hours', ('application/json',)),
+    ('timesheets', 'POST', '/employers/{employer_id}/settings/pay-cycle', 'change_pay_cycle', ('application/json',)),
 )
