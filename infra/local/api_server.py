@@ -82,6 +82,34 @@ def handler_class():
     return JsonAnswers
 
 
+def poll_audit_packs(url: str, stop: threading.Event | None = None) -> None:
+    """What Lambda's SQS event source mapping does deployed: receive from AuditPackQueue (moto), hand
+    the records to the worker's handler, delete those it did not report as failed (the others come
+    back after the queue's visibility timeout and, after maxReceiveCount, move to its dead-letter
+    queue). In this process, beside the API (not under its one-request lock: a pack takes a while,
+    and the worker never reads app.current_request), so /_local/clock applies to it too."""
+    import time
+
+    import boto3
+
+    from functions.audit_pack_worker import handle_records
+
+    sqs = boto3.client("sqs")
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        try:
+            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=1,
+                                      AttributeNames=["ApproximateReceiveCount"])
+            for message in got.get("Messages", []):
+                record = {"messageId": message["MessageId"], "receiptHandle": message["ReceiptHandle"],
+                          "body": message["Body"], "attributes": message.get("Attributes", {}), "eventSource": "aws:sqs"}
+                if not handle_records([record])["batchItemFailures"]:
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        except Exception:  # moto stopping with the stack, or a moment's hiccup: poll again
+            logging.getLogger(__name__).exception("audit pack queue")
+            time.sleep(1)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1")
@@ -99,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
     config = CLIFactory(project_dir=str(ROOT), environ=os.environ).create_config_obj(chalice_stage_name=args.stage)
     server = LocalDevServer(config.chalice_app, config, args.host, args.port, handler_cls=handler_class())
+    if os.environ.get("AUDIT_PACK_QUEUE_URL"):
+        threading.Thread(target=poll_audit_packs, args=(os.environ["AUDIT_PACK_QUEUE_URL"],), daemon=True,
+                         name="audit-pack-worker").start()
     server.serve_forever()
     return 0
 

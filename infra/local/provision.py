@@ -2,6 +2,7 @@
 environment the functions would get from the template's Globals, resolved to the local names."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import boto3
@@ -69,6 +70,20 @@ def provision(*, region: str, stack: str = "care-tracker-local", overrides: dict
             if "VersioningConfiguration" in props:
                 s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=props["VersioningConfiguration"])
             refs[logical] = name
+
+    # Queues: dead-letter queues first, as the others name them in their RedrivePolicy. A shorter
+    # visibility timeout than deployed: a pack that failed is retried locally within a minute.
+    sqs = boto3.client("sqs", region_name=region)
+    queues = [(k, v.get("Properties", {})) for k, v in resources.items() if v["Type"] == "AWS::SQS::Queue"]
+    for logical, props in sorted(queues, key=lambda q: "RedrivePolicy" in q[1]):
+        attributes = {"VisibilityTimeout": "60", "MessageRetentionPeriod": str(props.get("MessageRetentionPeriod", 345600))}
+        if "RedrivePolicy" in props:
+            target = refs[props["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0] + ".Arn"]
+            attributes["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": target,
+                                                      "maxReceiveCount": props["RedrivePolicy"]["maxReceiveCount"]})
+        url = sqs.create_queue(QueueName=f"{stack}-{logical}", Attributes=attributes)["QueueUrl"]
+        refs[logical] = url
+        refs[f"{logical}.Arn"] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
     pool = resources["UserPool"]["Properties"]
     pool_id = idp.create_user_pool(

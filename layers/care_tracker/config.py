@@ -29,6 +29,7 @@ class Settings:
     employers_table: str
     sign_in_table: str
     work_table: str
+    audit_packs_table: str
     imports_bucket: str
     exports_bucket: str
     backups_bucket: str
@@ -56,6 +57,8 @@ class Settings:
     penalty_fees: str = ""
     # The customer-managed KMS key for PAs' personal data (it also seals the PA lists' page cursors).
     personal_data_key: str = ""
+    # Where POST /employer/audit-pack sends its work (MakeAuditPack's queue; locally polled by the API server).
+    audit_pack_queue_url: str = ""
 
     @property
     def table_names(self) -> dict[str, str]:
@@ -94,6 +97,7 @@ def settings() -> Settings:
         employers_table=_env("EMPLOYERS_TABLE"),
         sign_in_table=_env("SIGN_IN_TABLE"),
         work_table=_env("WORK_TABLE"),
+        audit_packs_table=_env("AUDIT_PACKS_TABLE"),
         imports_bucket=_env("IMPORTS_BUCKET"),
         exports_bucket=_env("EXPORTS_BUCKET"),
         backups_bucket=_env("BACKUPS_BUCKET"),
@@ -110,4 +114,5 @@ def settings() -> Settings:
         representation_days=int(_env("REPRESENTATION_DAYS") or 28),
         penalty_fees=_env("PENALTY_FEES"),
         personal_data_key=_env("PERSONAL_DATA_KEY"),
+        audit_pack_queue_url=_env("AUDIT_PACK_QUEUE_URL"),
     )

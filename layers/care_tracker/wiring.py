@@ -360,6 +360,17 @@ def audit_pack_service():
                             records=lambda caller, employer_id, pa_id: employer_service().get_pa(caller, employer_id, pa_id))
 
 
+@lru_cache(maxsize=1)
+def audit_pack_jobs():
+    from care_tracker.adapters.audit_pack_store import DynamoAuditPacks, SqsQueue
+    from care_tracker.adapters.export_store import S3ExportFiles
+    from care_tracker.services.audit_pack import AuditPackJobs
+
+    s = settings()
+    return AuditPackJobs(DynamoAuditPacks(), SqsQueue(s.audit_pack_queue_url, s.region), audit_pack_service(),
+                         S3ExportFiles(s.exports_bucket, s.region), clock())
+
+
 def work_export_rows():
     from care_tracker.services.holiday import WorkExportRows
 

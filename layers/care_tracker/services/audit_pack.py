@@ -25,11 +25,12 @@ from __future__ import annotations
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from care_tracker.errors import BadRequest
+from care_tracker.errors import AppError, BadRequest, NotFound
 from care_tracker.ports import Clock, EmploymentDirectory
 from care_tracker.rules import holiday as holiday_rules
 from care_tracker.rules import timesheets as ts_rules
@@ -164,7 +165,9 @@ class AuditPackService:
         self._files = files
         self._clock = clock
 
-    def create(self, caller, first: date, last: date) -> Export:
+    def check(self, caller, first: date, last: date):
+        """What a pack of this range needs (an employer, a range of at most MAX_DAYS, a pay cycle);
+        returns the employer's settings."""
         employer_id = require_employer(caller)
         if last < first:
             raise BadRequest("The range ends before it starts.", code="bad_range")
@@ -172,6 +175,13 @@ class AuditPackService:
             raise BadRequest(f"An audit pack covers at most {MAX_DAYS} days: ask for two.", code="range_too_long")
         settings = settings_of(self._directory, employer_id)
         require_cycle(settings)
+        return settings
+
+    def create(self, caller, first: date, last: date, export_id: str | None = None) -> Export:
+        """Makes the pack and writes it under `export_id` (a new one when not given: the same id
+        writes the same key again)."""
+        employer_id = caller.user_id
+        settings = self.check(caller, first, last)
         periods = periods_overlapping(cycle_of(settings), None, first, last)
         span_first, span_last = periods[0].start, periods[-1].end
         years = [leave_year_containing(span_first, settings.leave_year_start)]
@@ -208,7 +218,7 @@ class AuditPackService:
                              "worked": c.worked, "funded": c.allowed, "over_by": c.over_by, "note": c.note})
         sheets["hours_against_funded.csv"].write_all(rows)
         now = self._clock.now()
-        export_id = uuid.uuid4().hex
+        export_id = export_id or uuid.uuid4().hex
         key = self._files.zip_key(employer_id, export_id)
         readme = README.format(employer=employer_id, first=first.isoformat(), last=last.isoformat(),
                                made=now.astimezone(LONDON).strftime("%Y-%m-%d %H:%M"))
@@ -271,3 +281,116 @@ class AuditPackService:
                  "period_end": r.period.end, "brought_forward": r.brought_forward, "accrued": r.accrued,
                  "taken": r.taken, "carried_forward": r.carried_forward} for r in statement.rows)
 
+
+
+# ---------------------------------------------------------------- made in the background
+# A year of 10 PAs takes seconds and ~60 AWS calls, growing with PAs x days: past API Gateway's 29 s
+# for a large employer. So POST only checks and claims (202 with a pack id), a queue hands the work
+# to the worker (functions/audit_pack_worker.py), and GET polls the status, then gives the link.
+PACK_KEPT = timedelta(days=1)  # the same range asked again within a day answers the same pack
+WORKER_TIMEOUT = timedelta(minutes=15)  # the worker's Lambda timeout: "making" for longer means it died
+PACK_NAMESPACE = uuid.UUID("0e6f4a52-5b8e-4d59-a7b2-6d1c3c0a1d12")
+
+FAILED_TRY_AGAIN = ("The audit pack could not be made this time. Ask for it again; if it fails again, tell the "
+                    "support team and quote the pack reference {pack_id}.")
+TOOK_TOO_LONG = ("Making the audit pack took too long and was stopped. Ask for it again, or for a shorter range "
+                 "(for example one year at a time).")
+
+
+class PackStore(Protocol):
+    def claim(self, record, *, now, stale_before) -> tuple[Any, bool]: ...
+    def get(self, employer_id: str, pack_id: str) -> Any: ...
+    def finish(self, employer_id: str, pack_id: str, token: str, *, status: str, at, zip_key=None, rows=None,
+               message=None) -> bool: ...
+
+
+class Queue(Protocol):
+    def send(self, body: dict[str, Any]) -> None: ...
+
+
+@dataclass(frozen=True)
+class PackStatus:
+    pack_id: str
+    status: str  # making | ready | failed
+    first: date
+    last: date
+    asked_at: datetime
+    message: str | None = None
+    download_url: str | None = None
+    expires_at: datetime | None = None
+    rows: int | None = None
+
+
+def pack_id_of(employer_id: str, first: date, last: date) -> str:
+    """One id per employer and range, so asking twice finds the same item."""
+    return uuid.uuid5(PACK_NAMESPACE, f"{employer_id}/{first.isoformat()}/{last.isoformat()}").hex
+
+
+class AuditPackJobs:
+    def __init__(self, packs: PackStore, queue: Queue, maker: AuditPackService, files: ZipFiles, clock: Clock) -> None:
+        self._packs = packs
+        self._queue = queue
+        self._maker = maker
+        self._files = files
+        self._clock = clock
+
+    def start(self, caller, first: date, last: date) -> PackStatus:
+        """Checks the request as a pack made at once would, then claims the pack and sends its work;
+        the same range while one is being made or ready answers that one."""
+        from care_tracker.adapters.audit_pack_store import PackRecord
+
+        self._maker.check(caller, first, last)
+        now = self._clock.now()
+        record = PackRecord(employer_id=caller.user_id, pack_id=pack_id_of(caller.user_id, first, last), first=first,
+                            last=last, status="making", token=uuid.uuid4().hex, asked_at=now,
+                            expires_at=int((now + PACK_KEPT).timestamp()))
+        pack, claimed = self._packs.claim(record, now=now, stale_before=now - WORKER_TIMEOUT)
+        if claimed:
+            self._queue.send({"employer_id": pack.employer_id, "pack_id": pack.pack_id, "token": pack.token})
+        return self._status(pack, now)
+
+    def status(self, caller, pack_id: str) -> PackStatus:
+        """The caller's own pack only: another employer's id is not found, as an unknown one."""
+        employer_id = require_employer(caller)
+        now = self._clock.now()
+        pack = self._packs.get(employer_id, pack_id) if len(pack_id) <= 64 else None
+        if pack is None or pack.expires_at < now.timestamp():
+            raise NotFound("There is no such audit pack: packs are kept for a day. Ask for the range again.",
+                           code="audit_pack_not_found")
+        return self._status(pack, now)
+
+    def _status(self, pack, now: datetime) -> PackStatus:
+        common = {"pack_id": pack.pack_id, "first": pack.first, "last": pack.last, "asked_at": pack.asked_at}
+        if pack.status == "ready":
+            url, expires = self._files.download_url(pack.zip_key, now)
+            return PackStatus(status="ready", download_url=url, expires_at=expires, rows=pack.rows, **common)
+        if pack.status == "making" and pack.asked_at < now - WORKER_TIMEOUT:
+            return PackStatus(status="failed", message=TOOK_TOO_LONG, **common)
+        return PackStatus(status=pack.status, message=pack.message, **common)
+
+    def make(self, employer_id: str, pack_id: str, token: str, *, last_attempt: bool) -> str:
+        """The worker: builds the pack exactly as AuditPackService.create does, under the pack's own
+        key, and marks it ready. A pack not (or no longer) being made under `token` is left alone,
+        so a second delivery changes nothing. What the person can act on (the range, the pay cycle)
+        marks it failed with the reason; anything else is raised for the queue to retry, and the
+        last attempt marks it failed with what to do."""
+        from care_tracker.services.auth import Caller
+
+        pack = self._packs.get(employer_id, pack_id)
+        if pack is None or pack.status != "making" or pack.token != token:
+            return "skipped"
+        # The employer asked (the API checked their token and role); the worker acts for them.
+        caller = Caller(user_id=employer_id, email="", full_name="", roles=frozenset({"employer"}))
+        try:
+            export = self._maker.create(caller, pack.first, pack.last, export_id=pack_id)
+        except AppError as exc:
+            self._packs.finish(employer_id, pack_id, token, status="failed", at=self._clock.now(), message=exc.message)
+            return "failed"
+        except Exception:
+            if last_attempt:
+                self._packs.finish(employer_id, pack_id, token, status="failed", at=self._clock.now(),
+                                   message=FAILED_TRY_AGAIN.format(pack_id=pack_id))
+            raise
+        done = self._packs.finish(employer_id, pack_id, token, status="ready", at=self._clock.now(),
+                                  zip_key=self._files.zip_key(employer_id, pack_id), rows=export.rows)
+        return "ready" if done else "skipped"
