@@ -340,6 +340,31 @@ def _policy_document(resources: dict, *, scan: bool) -> dict:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+AUDIT_PACK_FUNCTION = "MakeAuditPack"
+AUDIT_PACK_TIMEOUT_SECONDS = 900  # AuditPackQueue's VisibilityTimeout is 6 times this (resources.yaml)
+# What the worker does (tests/integration/test_audit_pack_jobs.py records its calls against this): reads
+# the employments and settings (EmployersTable, KMS-encrypted) and the work history, marks the pack,
+# writes the zip by multipart upload. No Scan, no deletes, no mail, no user pool.
+AUDIT_PACK_WORKER_TABLES = {"WorkTable": ["dynamodb:GetItem", "dynamodb:Query"],
+                            "EmployersTable": ["dynamodb:GetItem"],
+                            "AuditPacksTable": ["dynamodb:GetItem", "dynamodb:UpdateItem"]}
+
+
+def audit_pack_worker_policy() -> dict:
+    statements: list[dict] = []
+    for table, actions in AUDIT_PACK_WORKER_TABLES.items():
+        statements.append({"Sid": table, "Effect": "Allow", "Action": actions,
+                           "Resource": [_arn(table), _sub("${Arn}/index/*", Arn=_arn(table))]})
+    statements += [
+        {"Sid": "AuditPackZips", "Effect": "Allow", "Action": ["s3:PutObject", "s3:AbortMultipartUpload"],
+         "Resource": [_sub("${Arn}/exports/*", Arn=_arn("ExportsBucket"))]},
+        # EmployersTable is encrypted with it, and so are the queue's messages.
+        {"Sid": "PersonalDataKey", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:DescribeKey"],
+         "Resource": [_arn("PersonalDataKey")]},
+    ]  # logs and X-Ray: SAM's basic execution role and Tracing: Active add them, as for the jobs
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
 def _log_group() -> dict:
     return {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
             "Properties": {"RetentionInDays": LOG_RETENTION_DAYS}}
@@ -430,7 +455,9 @@ def generated_resources(template: dict, jobs: dict) -> dict:
             {"Sid": "Logs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
              "Resource": _arn("ApiHandlerLogGroup")},  # the group's Arn ends in ":*", i.e. its streams
             {"Sid": "Tracing", "Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-             "Resource": "*"}]}}]}}
+             "Resource": "*"},
+            # POST /employer/audit-pack hands the pack to the worker (the queue's key: PersonalDataKey, in AppAccessPolicy)
+            {"Sid": "AuditPackQueue", "Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": _arn("AuditPackQueue")}]}}]}}
     out["APIHandler"] = {"Properties": {
         "Description": "Care Tracker API (Chalice)",
         "LoggingConfig": {"LogGroup": {"Ref": "ApiHandlerLogGroup"}}}}
@@ -508,6 +535,34 @@ def generated_resources(template: dict, jobs: dict) -> dict:
             "Bucket": {"Ref": bucket},
             "PolicyDocument": {"Version": "2012-10-17", "Statement": [deny_insecure_transport(bucket)]}}}
     out["ImportsBucket"] = {"Properties": {"BucketName": IMPORTS_BUCKET_NAME}}
+
+    # ---- the audit pack worker (issue 12): AuditPackQueue -> MakeAuditPack, one message at a time
+    for queue in ("AuditPackQueue", "AuditPackDeadLetterQueue"):
+        out[f"{queue}Policy"] = {"Type": "AWS::SQS::QueuePolicy", "Properties": {
+            "Queues": [{"Ref": queue}],
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "sqs:*",
+                "Resource": _arn(queue), "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}}}
+    out["AuditPackDeadLetterAlarm"] = _alarm(
+        "An audit pack could not be made 3 times (the employer was told to ask again): read its dead-letter queue "
+        "and the MakeAuditPack logs", "AWS/SQS", "ApproximateNumberOfMessagesVisible",
+        ("QueueName", {"Fn::GetAtt": ["AuditPackDeadLetterQueue", "QueueName"]}), statistic="Maximum")
+    out["AuditPackWorkerPolicy"] = {"Type": "AWS::IAM::ManagedPolicy", "Properties": {
+        "Description": "Care Tracker audit pack worker: reads the work and employers tables, marks the pack, writes the zip",
+        "PolicyDocument": audit_pack_worker_policy()}}
+    out["MakeAuditPackLogGroup"] = _log_group()
+    out[AUDIT_PACK_FUNCTION] = {"Type": "AWS::Serverless::Function", "Properties": {
+        "Description": "Makes the audit packs employers ask for (POST /employer/audit-pack), from AuditPackQueue",
+        "CodeUri": "./deployment.zip", "Handler": "functions.audit_pack_worker.handler", "Runtime": RUNTIME,
+        "Architectures": [ARCHITECTURE], "Timeout": AUDIT_PACK_TIMEOUT_SECONDS, "MemorySize": JOB_MEMORY_MB,
+        "LoggingConfig": {"LogGroup": {"Ref": "MakeAuditPackLogGroup"}},
+        "Policies": [{"Ref": "AuditPackWorkerPolicy"}],  # SAM adds the queue's receive/delete for the event
+        # Never invoked asynchronously (the event source mapping polls), so this only satisfies the rule
+        # that every function has one; failed messages reach AuditPackDeadLetterQueue by the redrive policy.
+        "DeadLetterQueue": {"Type": "SQS", "TargetArn": _arn("AuditPackDeadLetterQueue")},
+        "Events": {"Queue": {"Type": "SQS", "Properties": {
+            "Queue": _arn("AuditPackQueue"), "BatchSize": 1, "FunctionResponseTypes": ["ReportBatchItemFailures"]}}}}}
+    out[f"{AUDIT_PACK_FUNCTION}ErrorsAlarm"] = _errors_alarm(AUDIT_PACK_FUNCTION, "The audit pack worker raised errors")
 
     # ---- one function per job
     for name, job in sorted(jobs.items()):

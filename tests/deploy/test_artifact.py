@@ -32,7 +32,10 @@ stdlib = [p for p in sys.path if p and "site-packages" not in p]
 sys.path[:] = [task, os.path.join(opt, "python"), runtime] + stdlib
 
 import app as app_module
-from functions import jobs
+from functions import audit_pack_worker, jobs
+# What the worker imports when its first message arrives (functions.audit_pack_worker.handle_records).
+import care_tracker.wiring, care_tracker.services.audit_pack, care_tracker.adapters.audit_pack_store
+import care_tracker.adapters.export_store, care_tracker.services.auth
 
 class Context:  # what Lambda passes; Powertools' logger reads these
     function_name = "APIHandler"; memory_limit_in_mb = 1024; aws_request_id = "req-1"
@@ -57,8 +60,10 @@ print(json.dumps({
     "routes": sorted(app_module.app.routes),
     "jobs": sorted(jobs.JOBS),
     "handler": callable(jobs.handler),
+    "worker": callable(audit_pack_worker.handler) and callable(care_tracker.wiring.audit_pack_jobs),
     "files": {name: getattr(sys.modules[name], "__file__", None)
-              for name in ("app", "functions.jobs", "care_tracker.config", "chalice", "pydantic", "pydantic_core",
+              for name in ("app", "functions.jobs", "functions.audit_pack_worker", "care_tracker.services.audit_pack",
+                           "care_tracker.adapters.audit_pack_store", "care_tracker.config", "chalice", "pydantic", "pydantic_core",
                            "pynamodb", "aws_lambda_powertools", "cryptography", "holidays", "botocore", "jwt")},
     "health": call("GET", "/health"),
     "abroad": call("GET", "/health", {"cloudfront-viewer-country": "FR"}),
@@ -95,8 +100,10 @@ def probe(extracted, runtime_stand_in) -> dict:
 def test_handler_imports_from_the_artifact_alone(probe, extracted, runtime_stand_in):
     files = probe["files"]
     task, opt = str(extracted["task"]), str(extracted["opt"] / "python")
-    for name in ("app", "functions.jobs", "care_tracker.config", "chalice"):
+    for name in ("app", "functions.jobs", "functions.audit_pack_worker", "care_tracker.services.audit_pack",
+                 "care_tracker.adapters.audit_pack_store", "care_tracker.config", "chalice"):
         assert files[name].startswith(task), (name, files[name])
+    assert probe["worker"] is True
     for name in ("pydantic", "pydantic_core", "pynamodb", "aws_lambda_powertools", "cryptography", "holidays", "jwt"):
         assert files[name].startswith(opt), (name, files[name])
     assert files["botocore"].startswith(str(runtime_stand_in)), files["botocore"]

@@ -8,7 +8,7 @@ import pytest
 
 from functions.jobs import JOBS
 from infra.local.template import load_template
-from infra.package import IMPORT_JOB, IMPORT_PREFIX, check_schedule, job_function_id
+from infra.package import AUDIT_PACK_FUNCTION, IMPORT_JOB, IMPORT_PREFIX, check_schedule, job_function_id
 
 SOURCE = load_template()  # infra/resources.yaml
 
@@ -79,7 +79,7 @@ def test_every_function_has_the_layer_tracing_a_log_group_with_retention_and_an_
     alarmed = {refs(a["Properties"]["Dimensions"])
                and next(iter(refs(a["Properties"]["Dimensions"])))
                for a in of_type(sam, "AWS::CloudWatch::Alarm").values() if a["Properties"]["MetricName"] == "Errors"}
-    assert set(functions(sam)) == {"APIHandler"} | {job_function_id(name) for name in JOBS}
+    assert set(functions(sam)) == {"APIHandler", AUDIT_PACK_FUNCTION} | {job_function_id(name) for name in JOBS}
     for name, function in functions(sam).items():
         group = function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
         assert sam["Resources"][group]["Properties"]["RetentionInDays"] >= 30, name
@@ -275,8 +275,8 @@ def test_dead_letter_queue_is_encrypted_and_alarmed(sam):
     queue = sam["Resources"]["DeadLetterQueue"]["Properties"]
     assert queue.get("SqsManagedSseEnabled") is True or queue.get("KmsMasterKeyId")
     alarms = [a["Properties"] for a in of_type(sam, "AWS::CloudWatch::Alarm").values()
-              if a["Properties"]["Namespace"] == "AWS/SQS"]
-    assert alarms and refs(alarms[0]["Dimensions"]) == {"DeadLetterQueue"}
+              if a["Properties"]["Namespace"] == "AWS/SQS" and refs(a["Properties"]["Dimensions"]) == {"DeadLetterQueue"}]
+    assert alarms
     assert alarms[0]["Threshold"] == 1 and alarms[0]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
 
 
@@ -300,3 +300,40 @@ def test_feedback_unanswered_after_48_hours_alarms(sam):
     assert alarm["Dimensions"] == [{"Name": "service", "Value": "care-tracker"}]
     assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold" and alarm["Threshold"] == 1
     assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+
+def test_the_audit_pack_worker_reads_its_encrypted_queue_with_a_dead_letter_queue_and_least_privilege(sam):
+    from infra.package import AUDIT_PACK_TIMEOUT_SECONDS
+
+    queue = sam["Resources"]["AuditPackQueue"]["Properties"]
+    dead = sam["Resources"]["AuditPackDeadLetterQueue"]["Properties"]
+    assert queue["KmsMasterKeyId"] == {"Ref": "PersonalDataKey"} == dead["KmsMasterKeyId"]
+    assert queue["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": ["AuditPackDeadLetterQueue", "Arn"]},
+                                      "maxReceiveCount": 3}
+    from functions.audit_pack_worker import MAX_RECEIVES
+
+    assert MAX_RECEIVES == queue["RedrivePolicy"]["maxReceiveCount"]
+    assert queue["VisibilityTimeout"] >= 6 * AUDIT_PACK_TIMEOUT_SECONDS  # Lambda's advice for SQS event sources
+    for name in ("AuditPackQueue", "AuditPackDeadLetterQueue"):
+        policy = sam["Resources"][f"{name}Policy"]["Properties"]["PolicyDocument"]["Statement"][0]
+        assert policy["Effect"] == "Deny" and policy["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    alarms = [a["Properties"] for a in of_type(sam, "AWS::CloudWatch::Alarm").values()
+              if refs(a["Properties"]["Dimensions"]) == {"AuditPackDeadLetterQueue"}]
+    assert alarms and alarms[0]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+    worker = sam["Resources"][AUDIT_PACK_FUNCTION]["Properties"]
+    assert worker["Handler"] == "functions.audit_pack_worker.handler" and worker["CodeUri"] == "./deployment.zip"
+    assert worker["Timeout"] == AUDIT_PACK_TIMEOUT_SECONDS <= 900
+    assert worker["Events"]["Queue"] == {"Type": "SQS", "Properties": {
+        "Queue": {"Fn::GetAtt": ["AuditPackQueue", "Arn"]}, "BatchSize": 1, "FunctionResponseTypes": ["ReportBatchItemFailures"]}}
+    assert worker["Policies"] == [{"Ref": "AuditPackWorkerPolicy"}]
+    statements = sam["Resources"]["AuditPackWorkerPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    actions = {a for s in statements for a in s["Action"]}
+    assert not actions & {"dynamodb:Scan", "dynamodb:PutItem", "dynamodb:DeleteItem", "s3:GetObject", "ses:SendEmail"}
+    assert refs([s["Resource"] for s in statements]) == {"WorkTable", "EmployersTable", "AuditPacksTable", "ExportsBucket",
+                                                         "PersonalDataKey"}
+    # The API sends to the queue and nothing else of SQS.
+    api = [s for p in sam["Resources"]["ApiHandlerRole"]["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]
+           if any(a.startswith("sqs:") for a in s["Action"])]
+    assert api == [{"Sid": "AuditPackQueue", "Effect": "Allow", "Action": ["sqs:SendMessage"],
+                    "Resource": {"Fn::GetAtt": ["AuditPackQueue", "Arn"]}}]

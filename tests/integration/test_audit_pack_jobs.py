@@ -40,12 +40,38 @@ def received(aws) -> list[dict]:
     return records
 
 
-def run_worker(jobs, monkeypatch, records) -> dict:
+def run_worker(jobs, monkeypatch, records, calls: set | None = None) -> dict:
+    """The worker's handler on these records; `calls` gathers the IAM actions and resources it used."""
+    import botocore.client
+
     from care_tracker import wiring
     from functions.audit_pack_worker import handle_records
 
     monkeypatch.setattr(wiring, "audit_pack_jobs", lambda: jobs)  # the world's fixed clock
-    return handle_records(records)
+    if calls is None:
+        return handle_records(records)
+    original = botocore.client.BaseClient._make_api_call
+    s3_put = {"CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "PutObject"}
+
+    def recording(self, operation, params):
+        service = self.meta.service_model.service_name
+        if service == "dynamodb":
+            tables = [params["TableName"]] if "TableName" in params else [
+                next(iter(i.values()))["TableName"] for i in params.get("TransactItems", [])]
+            tables += list(params.get("RequestItems", {}))
+            action = "GetItem" if operation == "TransactGetItems" else operation
+            calls.update((f"dynamodb:{action}", t.removeprefix("care-tracker-local-")) for t in tables)
+        elif service == "s3":
+            calls.add(("s3:PutObject" if operation in s3_put else f"s3:{operation}", params["Key"].split("/")[0]))
+        else:
+            calls.add((f"{service}:{operation}", ""))
+        return original(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    try:
+        return handle_records(records)
+    finally:
+        monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", original)
 
 
 def test_asked_once_made_by_the_worker_once_and_downloaded(world, aws, jobs, monkeypatch):  # noqa: F811
@@ -61,7 +87,14 @@ def test_asked_once_made_by_the_worker_once_and_downloaded(world, aws, jobs, mon
     assert [json.loads(r["body"])["pack_id"] for r in records] == [asked.pack_id]
     assert jobs.status(world.emp, asked.pack_id).status == "making"
 
-    assert run_worker(jobs, monkeypatch, records) == {"batchItemFailures": []}
+    calls: set = set()
+    assert run_worker(jobs, monkeypatch, records, calls) == {"batchItemFailures": []}
+    # Least privilege: what the worker did is what its role allows (infra/package.py), and no more.
+    from infra.package import AUDIT_PACK_WORKER_TABLES
+
+    allowed = {(action, table) for table, actions in AUDIT_PACK_WORKER_TABLES.items() for action in actions}
+    allowed.add(("s3:PutObject", "exports"))
+    assert calls == allowed, (calls - allowed, allowed - calls)
     ready = jobs.status(world.emp, asked.pack_id)
     assert ready.status == "ready" and ready.rows > 0 and ready.expires_at == world.clock.now() + timedelta(minutes=15)
     key = urlparse(ready.download_url).path.split(f"{aws['EXPORTS_BUCKET']}/", 1)[-1].lstrip("/")
