@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 import zipfile
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -26,6 +27,22 @@ MINE = "copper meadow lantern ripple"
 def ok(response, status=200):
     assert response.status_code == status, response.text
     return response.json()
+
+
+def audit_pack(api, token, first: date, last: date) -> dict:
+    """Asks for the pack (202, made in the background by the local stack's worker) and polls until ready."""
+    asked = ok(api.call("POST", "/employer/audit-pack", token=token, json={"from": first.isoformat(), "to": last.isoformat()}), 202)
+    assert asked["status"] == "making" and asked["download_url"] is None
+    again = ok(api.call("POST", "/employer/audit-pack", token=token, json={"from": first.isoformat(), "to": last.isoformat()}), 202)
+    assert again["pack_id"] == asked["pack_id"]  # the same range while it is being made: the same pack
+    deadline = time.monotonic() + 120
+    while True:
+        pack = ok(api.call("GET", f"/employer/audit-pack/{asked['pack_id']}", token=token))
+        if pack["status"] != "making" or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert pack["status"] == "ready", pack
+    return pack
 
 
 def test_the_demo_employer_has_a_rota_and_approved_timesheets(api):
@@ -116,8 +133,10 @@ def test_plan_submit_return_approve_ledger_warning_and_audit_pack(api):
     assert [b["status"] for b in ledger["bookings"]] == ["approved"]
 
     # The audit pack for the period downloads and parses back.
-    pack = ok(api.call("POST", "/employer/audit-pack", token=boss,
-                       json={"from": first.isoformat(), "to": (first + timedelta(days=13)).isoformat()}), 201)
+    pack = audit_pack(api, boss, first, first + timedelta(days=13))
+    someone_else = api.token(DEMO_EMPLOYER, new_password=MINE)
+    hidden = api.call("GET", f"/employer/audit-pack/{pack['pack_id']}", token=someone_else)
+    assert hidden.status_code == 404 and hidden.json()["code"] == "audit_pack_not_found"
     archive = zipfile.ZipFile(io.BytesIO(requests.get(pack["download_url"], timeout=30).content))
     sheets = list(csv.DictReader(io.StringIO(archive.read("timesheets.csv").decode("utf-8"), newline="")))
     assert [(s["pa_id"], s["status"], s["submitted_by"], s["approved_by"]) for s in sheets] == [
@@ -171,7 +190,7 @@ def test_the_pay_cycle_changes_from_a_date_and_a_48_hour_opt_out_is_recorded(api
     assert (account["pay_cycle"], account["earlier_cycles"]) == ("monthly", [{"pay_cycle": "two_weekly",
                                                                              "first_period_start": first.isoformat()}])
 
-    pack = ok(api.call("POST", "/employer/audit-pack", token=boss, json={"from": first.isoformat(), "to": today.isoformat()}), 201)
+    pack = audit_pack(api, boss, first, today)
     archive = zipfile.ZipFile(io.BytesIO(requests.get(pack["download_url"], timeout=30).content))
     [row] = list(csv.DictReader(io.StringIO(archive.read("pas.csv").decode("utf-8"), newline="")))
     assert (row["opt_out_start"], row["opt_out_cancelled"]) == (first.isoformat(), cancelled["opt_out_cancelled"])

@@ -67,6 +67,7 @@ def test_access_matrix(people):
     from chalice.test import Client
 
     from app import app
+    from care_tracker.services.audit_pack import pack_id_of
 
     tokens, ids = people
     a, b, pa_a, pa_b = ids["employer_a"], ids["employer_b"], ids["pa_a"], ids["pa_b"]
@@ -82,7 +83,10 @@ def test_access_matrix(people):
         ("GET", f"/employer/hours/{P1}", None, {"employer_a": 200, "employer_b": 200}),
         ("POST", f"/employers/{a}/pas/{pa_a}/holiday/brought-forward", {"leave_year_start": "2025-04-01", "hours": 8},
          {"employer_a": 201}),
-        ("POST", "/employer/audit-pack", {"from": "2026-01-05", "to": "2026-01-18"}, {"employer_a": 201, "employer_b": 201}),
+        ("POST", "/employer/audit-pack", {"from": "2026-01-05", "to": "2026-01-18"}, {"employer_a": 202, "employer_b": 202}),
+        # A's pack: B is told it does not exist, as for an unknown id (the tenant check); PAs are refused.
+        ("GET", f"/employer/audit-pack/{pack_id_of(a, date(2026, 1, 5), date(2026, 1, 18))}", None,
+         {"employer_a": 200, "employer_b": 404}),
         ("POST", f"/employers/{a}/pas/{pa_b}/shifts", shift, {}),  # B's PA is not A's: 404 for A
     ]
     with Client(app) as client:
@@ -96,6 +100,12 @@ def test_access_matrix(people):
                 else:
                     assert status in (403, 404) and answer["code"] in (
                         "wrong_role", "not_your_employment", "unknown_employment", "wrong_party"), (method, path, who, answer)
+        pack = _call(client, "GET", f"/employer/audit-pack/{pack_id_of(a, date(2026, 1, 5), date(2026, 1, 18))}",
+                     tokens["employer_b"])[1]
+        assert pack["code"] == "audit_pack_not_found"
+        asked = _call(client, "GET", f"/employer/audit-pack/{pack_id_of(a, date(2026, 1, 5), date(2026, 1, 18))}",
+                      tokens["employer_a"])[1]
+        assert (asked["status"], asked["from"], asked["to"], asked["download_url"]) == ("making", "2026-01-05", "2026-01-18", None)
         # A's shift is on A's rota and A's PA's, on nobody else's
         rota = _call(client, "GET", "/employer/rota?from=2026-01-06&to=2026-01-06", tokens["employer_a"])[1]
         assert [s["pa_id"] for s in rota["days"][0]["shifts"]] == [pa_a]
