@@ -1,13 +1,43 @@
 // Journey 6: "download my data" for everyone, and for an employer the audit pack of a date range.
 // Each file is made while the person waits: the page says so (a live region), then gives the link.
+// The audit pack is made in the background (it can take minutes for many PAs): the page asks for it,
+// then asks how it is going every few seconds, saying so in the live region, until it is ready or failed.
 import * as api from '../api.js';
 import { h, heading, p, button, formatDate, formatDateTime } from '../dom.js';
 import { fieldset, dateInput, readDate, submitting, showErrors, clearErrors, apiErrors } from '../forms.js';
 
-function making(result, what) {
+function making(result, what, howLong = 'This can take a minute.') {
   result.replaceChildren(h('div', { role: 'status' },
     h('p', { class: 'govuk-body govuk-!-font-weight-bold' }, `We are making ${what}.`),
-    p('This can take a minute. Stay on this page: the link to download it appears here.')));
+    p(`${howLong} Stay on this page: the link to download it appears here.`)));
+}
+
+const POLL_MS = 2500;
+const wait = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+
+function stillMaking(result, seconds) {
+  // Said in steps of 10 seconds, so a screen reader is not interrupted at every check.
+  const shown = Math.floor(seconds / 10) * 10;
+  const text = shown < 10 ? 'Started. Checking every few seconds.' : `Still making it: ${shown} seconds so far.`;
+  let line = result.querySelector('#audit-pack-progress');
+  if (!line) {
+    line = h('p', { class: 'govuk-body', id: 'audit-pack-progress' });
+    result.querySelector('[role="status"]').append(line);
+  }
+  if (line.textContent !== text) line.textContent = text;
+}
+
+// Polls the pack until it is no longer being made, or the person has left the page (null).
+async function finished(result, asked) {
+  const started = Date.now();
+  let pack = asked;
+  while (pack.status === 'making') {
+    stillMaking(result, (Date.now() - started) / 1000);
+    await wait(POLL_MS);
+    if (!result.isConnected) return null;
+    pack = await api.get(`/employer/audit-pack/${encodeURIComponent(asked.pack_id)}`);
+  }
+  return pack;
 }
 
 function ready(result, made, text, filename) {
@@ -58,10 +88,15 @@ export default async function yourData(ctx) {
       if (from && to && to < from) errors.push({ field: 'to', text: 'The last day must be the same as or after the first day' });
       if (errors.length) return showErrors(pack, errors);
       clearErrors(pack);
-      making(packResult, 'the audit pack');
+      making(packResult, 'the audit pack', 'For a long range or many PAs this can take a few minutes.');
       try {
-        ready(packResult, await api.post('/employer/audit-pack', { from, to }),
-          `Download the audit pack, ${formatDate(from)} to ${formatDate(to)} (zip)`, 'audit-pack.zip');
+        const made = await finished(packResult, await api.post('/employer/audit-pack', { from, to }));
+        if (!made) return;
+        if (made.status === 'failed') {
+          packResult.replaceChildren();
+          return showErrors(pack, [{ field: null, text: `The audit pack could not be made. ${made.message}` }]);
+        }
+        ready(packResult, made, `Download the audit pack, ${formatDate(from)} to ${formatDate(to)} (zip)`, 'audit-pack.zip');
       } catch (error) {
         packResult.replaceChildren();
         showErrors(pack, apiErrors(error, { from: 'From', to: 'To' }, 'from'));
