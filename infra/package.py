@@ -358,8 +358,9 @@ def audit_pack_worker_policy() -> dict:
     statements += [
         {"Sid": "AuditPackZips", "Effect": "Allow", "Action": ["s3:PutObject", "s3:AbortMultipartUpload"],
          "Resource": [_sub("${Arn}/exports/*", Arn=_arn("ExportsBucket"))]},
-        # EmployersTable is encrypted with it, and so are the queue's messages.
-        {"Sid": "PersonalDataKey", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:DescribeKey"],
+        # EmployersTable is encrypted with it, and so are both queues' messages: Decrypt to receive,
+        # GenerateDataKey for Lambda's own dead-letter delivery should the function ever be invoked asynchronously.
+        {"Sid": "PersonalDataKey", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
          "Resource": [_arn("PersonalDataKey")]},
     ]  # logs and X-Ray: SAM's basic execution role and Tracing: Active add them, as for the jobs
     return {"Version": "2012-10-17", "Statement": statements}
