@@ -79,9 +79,15 @@ def test_asked_once_made_by_the_worker_once_and_downloaded(world, aws, jobs, mon
 
     world.rota.plan(world.emp, world.e, world.p1, fields(P1, time(14), time(23)), repeat_until=P1 + timedelta(days=14))
     world.timesheets.step(world.pa, world.e, world.p1, P1, "submit", 1)
-    asked = jobs.start(world.emp, P1, LAST)
+    from tests.support import dynamodb_requests
+
+    with dynamodb_requests() as calls:
+        asked = jobs.start(world.emp, P1, LAST)
+    assert dict(calls) == {"GetItem": 1, "PutItem": 1}  # the employer's settings; the conditional put
     assert (asked.status, asked.first, asked.last, asked.download_url) == ("making", P1, LAST, None)
-    again = jobs.start(world.emp, P1, LAST)  # idempotent while it is being made: the same pack, no second message
+    with dynamodb_requests() as calls:
+        again = jobs.start(world.emp, P1, LAST)  # idempotent while it is being made: the same pack, no second message
+    assert dict(calls) == {"GetItem": 2, "PutItem": 1}  # ...and the pack in force, read after the refused put
     assert again.pack_id == asked.pack_id and again.status == "making"
     records = received(aws)
     assert [json.loads(r["body"])["pack_id"] for r in records] == [asked.pack_id]
@@ -169,3 +175,13 @@ def test_a_pack_stuck_making_past_the_worker_timeout_is_explained_and_claimable(
     stuck = jobs.status(world.emp, asked.pack_id)
     assert stuck.status == "failed" and "took too long" in stuck.message
     assert jobs.start(world.emp, P1, LAST).status == "making" and len(received(aws)) == 1
+
+
+def test_a_message_the_worker_cannot_read_is_reported_failed_and_changes_nothing(world, aws, jobs, monkeypatch):  # noqa: F811
+    asked = jobs.start(world.emp, P1, LAST)
+    received(aws)
+    garbled = [{"messageId": "m-1", "body": "not json", "attributes": {"ApproximateReceiveCount": "1"}},
+               {"messageId": "m-2", "body": json.dumps({"pack_id": asked.pack_id}), "attributes": {}}]
+    assert run_worker(jobs, monkeypatch, garbled) == {"batchItemFailures": [{"itemIdentifier": "m-1"},
+                                                                             {"itemIdentifier": "m-2"}]}
+    assert jobs.status(world.emp, asked.pack_id).status == "making"
