@@ -130,10 +130,19 @@ def test_employers_pas_archive_purge_reactivation_and_exports(api, stack):
     api.passwords[PA_FAMILY] = new_password  # the password book follows the change
     mine = api.call("GET", "/me/employments", token=family_token).json()
     assert mine["details_missing"] == [employer_id]
+    # Until the details are in, the PA's rota, timesheets and holiday answer with the details form's error.
+    week = f"from={today.isoformat()}&to={(today + timedelta(days=6)).isoformat()}"
+    for method, path in (("GET", f"/pa/rota?{week}"), ("GET", f"/employers/{employer_id}/pas/{family_id}/timesheets/2026-04-06"),
+                         ("GET", f"/employers/{employer_id}/pas/{family_id}/holiday")):
+        refused = api.call(method, path, token=family_token)
+        assert refused.status_code == 400 and refused.json()["code"] == "details_missing", (path, refused.text)
+        assert refused.json()["details"]["employer_id"] == employer_id
     filled = api.call("PUT", f"/me/employments/{employer_id}/details", token=family_token,
                       json={"phone": "0113 496 0200", "address": "4 New Road, Leeds LS4 4DD", "date_of_birth": "1988-02-29",
                             "emergency_contact_name": "Fred Family", "emergency_contact_phone": "0113 496 0201"})
     assert filled.status_code == 200 and filled.json()["status"] == "active", filled.text
+    assert api.call("GET", f"/pa/rota?{week}", token=family_token).status_code == 200
+    assert api.call("GET", f"/employers/{employer_id}/pas/{family_id}/holiday", token=family_token).status_code == 200
 
     # Both exports download and parse back to what was stored.
     export = api.call("POST", "/exports", token=boss, json={"kind": "my_data"})

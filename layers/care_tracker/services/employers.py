@@ -21,6 +21,7 @@ from care_tracker.rules import employment as rules
 from care_tracker.rules.ni_number import normalise as normalise_ni
 from care_tracker.rules.ni_number import problem as ni_problem
 from care_tracker.rules.passwords import temporary_password
+from care_tracker.services.work_access import details_missing
 
 ArchivedHook = Callable[[str, str, date, datetime], None]
 PurgeHook = Callable[[str, str], int]
@@ -321,8 +322,7 @@ class EmployerService:
         if record["status"] == rules.DETAILS_MISSING:
             missing = [name for name in rules.DETAILS_REQUIRED_AFTER_REACTIVATION if not stored.get(name)]
             if missing:
-                raise BadRequest("Fill in your details again before anything else: " + ", ".join(missing) + ".",
-                                 code="details_missing", details={"missing": missing})
+                raise details_missing(employer_id, missing)
             status = rules.status_after_details(record["status"])
         elif "date_of_birth" in stored:
             raise BadRequest("Your employer records your date of birth: ask them to correct it.", code="ask_employer")

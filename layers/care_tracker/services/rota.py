@@ -19,11 +19,12 @@ from typing import Any, Protocol
 from care_tracker.errors import BadRequest, Conflict, NotFound
 from care_tracker.ports import Clock, EmploymentDirectory
 from care_tracker.rules import shifts as rules
+from care_tracker.rules.employment import DETAILS_MISSING
 from care_tracker.rules.pay_periods import periods_overlapping
 from care_tracker.rules.shifts import LocalInterval, Shift, ShiftError, ShiftType
 from care_tracker.rules.timesheets import Actor
 from care_tracker.rules.working_time import WorkerProfile, working_time_warnings
-from care_tracker.services.work_access import access, check_range, require_employer, require_pa
+from care_tracker.services.work_access import access, check_range, details_missing, require_employer, require_pa
 
 MAX_OCCURRENCES = 53  # a year of weekly shifts: one transaction (at most 100 items)
 WARNING_LOOKBACK = timedelta(days=28)
@@ -233,6 +234,9 @@ class RotaService:
         pa_id = require_pa(caller)
         check_range(first, last)
         employments = {e.employer_id: e for e in self._directory.employments_of_pa(pa_id) if e.status != "archived"}
+        waiting = sorted(e.employer_id for e in employments.values() if e.status == DETAILS_MISSING)
+        if waiting:  # their sign-in leads only to the details form until it is filled in (RULES 2.5)
+            raise details_missing(waiting[0])
         shifts = [s for s in self._store.pa_range(pa_id, first - WARNING_LOOKBACK, last) if s.employer_id in employments]
         births = [e.date_of_birth for e in employments.values() if e.date_of_birth]
         profile = WorkerProfile(date_of_birth=births[0] if births else None)

@@ -1,7 +1,8 @@
 """Who may see and change one employment's rota, timesheets and holiday (contract B): the employer
 (the caller is the employer account, `employer_id` is their user id) for any of their PAs, archived
 ones included (the work history is kept 7 years); the PA for their own employment while it is not
-archived. Nobody else: every check is one GetItem through EmploymentDirectory.employment."""
+archived, and once reactivated only after filling in their details again (RULES 2.5). Nobody else:
+every check is one GetItem through EmploymentDirectory.employment."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,10 +10,18 @@ from datetime import date
 from care_tracker.errors import BadRequest, Forbidden, NotFound
 from care_tracker.ports import EmployerSettings, Employment, EmploymentDirectory
 from care_tracker.roles import Role
+from care_tracker.rules.employment import DETAILS_MISSING, DETAILS_REQUIRED_AFTER_REACTIVATION
 from care_tracker.rules.pay_periods import PayPeriod, period_containing
 from care_tracker.rules.timesheets import Actor
 
 NOT_YOURS = "You can see only your own PAs' records as an employer, or your own work as a PA."
+
+
+def details_missing(employer_id: str, missing=DETAILS_REQUIRED_AFTER_REACTIVATION) -> BadRequest:
+    """A reactivated PA's details form comes before anything else of that employment (one error, the
+    same from the details form and from the rota, timesheet and holiday routes)."""
+    return BadRequest("Fill in your details again before anything else: " + ", ".join(missing) + ".",
+                      code="details_missing", details={"missing": list(missing), "employer_id": employer_id})
 
 
 def access(directory: EmploymentDirectory, caller, employer_id: str, pa_id: str, *,
@@ -30,6 +39,8 @@ def access(directory: EmploymentDirectory, caller, employer_id: str, pa_id: str,
     if employment is None or (actor is Actor.PA and employment.status == "archived"):
         raise NotFound("There is no such employment among yours." if actor is Actor.EMPLOYER else
                        "You do not work for this employer (or no longer do).", code="unknown_employment")
+    if actor is Actor.PA and employment.status == DETAILS_MISSING:
+        raise details_missing(employer_id)
     return employment, actor
 
 
