@@ -328,15 +328,17 @@ class DynamoEmployerStore:
             if reasons and reasons[0] == "ConditionalCheckFailed":
                 raise Conflict("This person is already one of your PAs (if you archived them, reactivate them instead).",
                                code="already_your_pa") from exc
-            if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
+            if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":  # PynamoDB sends deletes, puts, then updates
                 raise NotFound("Set up your employer account before adding PAs.", code="no_employer") from exc
             raise Conflict("That email address was registered meanwhile. Try again.", code="username_taken") from exc
 
     def update_employment(self, employer_id: str, pa_id: str, version: int | None, changes: dict[str, Any], *,
                           list_key: str | None = None, set_status: str | None = None,
-                          require_current: bool = True) -> dict[str, Any]:
+                          require_current: bool = True, ni_change: tuple[str, str] | None = None) -> dict[str, Any]:
         """Sets (or, for None values, removes) fields of a current employment, if its version is still
-        `version` (None: whatever it is). 1 UpdateItem."""
+        `version` (None: whatever it is). 1 UpdateItem; with `ni_change` (old, new) the NI number moves
+        and its uniqueness claim with it: 1 transaction (the employment, the old claim deleted, the new
+        one made only if no other PA of the employer holds it) and 1 GetItem to read it back."""
         item = EmployersItem(employer_pk(employer_id), pa_sk(pa_id))
         actions = [getattr(EmployersItem, name).set(value) if value is not None else getattr(EmployersItem, name).remove()
                    for name, value in changes.items()]
@@ -351,8 +353,21 @@ class DynamoEmployerStore:
         if version is not None:
             condition &= EmployersItem.version == version
         try:
-            item.update(actions=actions, condition=condition)
-        except UpdateError as exc:
+            if ni_change is None:
+                item.update(actions=actions, condition=condition)
+            else:
+                old, new = ni_change
+                with TransactWrite(connection=self._connection) as tx:
+                    tx.update(item, actions=[*actions, EmployersItem.ni_number.set(new)],
+                              condition=condition & (EmployersItem.ni_number == old))
+                    tx.delete(EmployersItem(employer_pk(employer_id), ni_sk(old)), condition=EmployersItem.owner == pa_id)
+                    tx.save(EmployersItem(employer_pk(employer_id), ni_sk(new), owner=pa_id),
+                            condition=EmployersItem.pk.does_not_exist())
+        except (UpdateError, TransactWriteError) as exc:
+            reasons = _cancelled_because(exc) if isinstance(exc, TransactWriteError) else []
+            if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":  # PynamoDB sends deletes, puts, then updates
+                raise Conflict("One of your PAs already has this National Insurance number. Check it.",
+                               code="ni_number_taken") from exc
             current = self.employment_record(employer_id, pa_id, consistent=True)
             if current is None:
                 raise NotFound("There is no such PA.", code="no_such_pa") from exc
@@ -360,6 +375,8 @@ class DynamoEmployerStore:
                 raise Conflict("This PA is archived: reactivate them first.", code="archived") from exc
             raise Conflict("Someone changed this PA's record since you read it. Reload it and try again.",
                            code="stale_version") from exc
+        if ni_change is not None:
+            return self.employment_record(employer_id, pa_id, consistent=True)
         return _as_dict(item, EMPLOYMENT_FIELDS)
 
     def archive(self, current: dict[str, Any], *, leaving_date: str, list_key: str, purge_at: int, expires_at: int, periods: list[str],

@@ -283,11 +283,21 @@ class EmployerService:
             problem = rules.date_of_birth_problem(changes["date_of_birth"], None, self._today())
             if problem:
                 raise BadRequest(f"Check the date of birth: {problem}.", code="invalid_date_of_birth")
+        ni_change = None
+        if "ni_number" in stored:
+            new_ni = normalise_ni(stored.pop("ni_number"))
+            found = ni_problem(new_ni)
+            if found:
+                raise BadRequest(f"Check the National Insurance number: {found}.", code="invalid_ni_number")
+            current = self._employment(employer_id, pa_id, consistent=True)
+            if new_ni != current["ni_number"]:  # the claim that keeps it unique moves in the same transaction
+                ni_change = (current["ni_number"], new_ni)
         if stored.get("pa_name"):
             new_list_key = list_key(rules.ACTIVE, stored["pa_name"], pa_id)
         elif "pa_name" in stored:
             raise BadRequest("A PA's name cannot be empty.", code="name_needed")
-        record = self._store.update_employment(employer_id, pa_id, version, stored, list_key=new_list_key)
+        record = self._store.update_employment(employer_id, pa_id, version, stored, list_key=new_list_key,
+                                               ni_change=ni_change)
         return self.pa_view(record)
 
     # ---------- the PA's own view ----------
