@@ -1,6 +1,7 @@
 """The small interfaces services depend on; adapters/ implements them on AWS."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -127,6 +128,9 @@ class UserRecord:
 
 class UserRepository(Protocol):
     def get(self, user_id: str) -> UserRecord | None: ...
+
+    def get_many(self, user_ids: Iterable[str]) -> list[UserRecord]:
+        """The accounts that exist among `user_ids` (BatchGetItem, 100 a request)."""
 
     def create(self, user: UserRecord) -> None:
         """Stores a new user and claims their email; Conflict if the email is taken."""

@@ -340,3 +340,43 @@ def test_archiving_takes_later_shifts_off_the_rota_and_keeps_the_history(world):
     assert [s.shift.day for s in left] == [P1, P1 + timedelta(weeks=1)]
     assert world.timesheets.timesheet(world.emp, world.e, world.p1, P1)["status"] == "submitted"
     assert wiring.purge_work_history(world.e, world.p1) > 0 and list(world.store.everything(world.e, world.p1)) == []
+
+
+def test_the_purge_finds_an_archived_pas_work_by_index_marked_at_archive_and_cleared_at_reactivation(world):
+    """The work table's by_purge index: every item of an archived employment carries its purge date
+    (those written after the archive too: the employer approves the last timesheet), a reactivated
+    PA's work carries none, and the purge job deletes what is due in pages and batches, without a
+    Query an employment."""
+    from care_tracker import wiring
+    from care_tracker.rules.employment import purge_at
+
+    service = world.people.service
+    world.rota.plan(world.emp, world.e, world.p2, fields(P1), repeat_until=P1 + timedelta(weeks=1))
+    world.timesheets.step(world.pa2_caller, world.e, world.p2, P1, "submit", 1)
+
+    def marks() -> set:
+        return {item.purge_at for item in world.store.everything(world.e, world.p2)}
+
+    first_leaving = P1 + timedelta(days=13)
+    service.archive(world.emp, world.e, world.p2, first_leaving)
+    assert marks() == {purge_at(first_leaving)}
+    world.timesheets.step(world.emp, world.e, world.p2, P1, "approve", 2)  # after the archive: marked too
+    assert marks() == {purge_at(first_leaving)} and len(list(world.store.everything(world.e, world.p2))) >= 5
+    service.reactivate(world.emp, world.e, world.p2, first_leaving + timedelta(days=7))
+    assert marks() == {None}  # taken back: nothing of theirs is due for deletion
+    leaving = first_leaving + timedelta(days=30)
+    service.archive(world.emp, world.e, world.p2, leaving)
+    assert marks() == {purge_at(leaving)}
+    kept = len(list(world.store.everything(world.e, world.p1)))
+
+    not_yet = wiring.employer_service().purge_expired(datetime.fromtimestamp(purge_at(leaving) - 1, UTC))
+    assert not_yet["deleted_by_hooks"] == 0 and marks() == {purge_at(leaving)}
+    with dynamodb_requests() as calls:
+        purged = wiring.employer_service().purge_expired(datetime.fromtimestamp(purge_at(leaving) + 86400, UTC))
+    assert purged["deleted_records"] == 1 and purged["deleted_by_hooks"] >= 5, purged
+    assert list(world.store.everything(world.e, world.p2)) == []
+    assert len(list(world.store.everything(world.e, world.p1))) == kept  # another PA's work stays
+    # by_expiry, by_purge, and the one disabled PA-only login's remaining employments; the login read in a batch
+    assert calls["Query"] == 3 and calls["BatchGetItem"] == 1 and "GetItem" not in calls and "Scan" not in calls, dict(calls)
+    again = wiring.employer_service().purge_expired(datetime.fromtimestamp(purge_at(leaving) + 86400, UTC))
+    assert again["deleted_records"] == 0 and again["deleted_by_hooks"] == 0

@@ -1,7 +1,7 @@
 """Users and the usernames they claim, in DynamoDB."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
 from pynamodb.connection import Connection
@@ -69,6 +69,12 @@ class DynamoUserRepository:
             return _record(UserItem.get(user_id))
         except UserItem.DoesNotExist:
             return None
+
+    def get_many(self, user_ids: Iterable[str]) -> list[UserRecord]:
+        """The accounts among `user_ids` that exist: BatchGetItem, 100 keys a request (PynamoDB retries
+        unprocessed keys)."""
+        wanted = list(dict.fromkeys(user_ids))
+        return [_record(item) for item in UserItem.batch_get(wanted)] if wanted else []
 
     def by_email(self, email: str) -> UserRecord | None:
         """The account that claimed this email (2 GetItems), or None (none, or a pending registration)."""

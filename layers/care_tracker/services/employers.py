@@ -24,7 +24,8 @@ from care_tracker.rules.passwords import temporary_password
 from care_tracker.services.work_access import details_missing
 
 ArchivedHook = Callable[[str, str, date, datetime], None]
-PurgeHook = Callable[[str, str], int]
+ReactivatedHook = Callable[[str, str], None]
+PurgeHook = Callable[[int], int]  # called once a run with its epoch: deletes what later issues keep, returns how many
 
 CURRENT, ARCHIVED_LIST = rules.CURRENT_LIST, rules.ARCHIVED_LIST
 sort_name, list_key = rules.sort_name, rules.list_key
@@ -43,7 +44,8 @@ def _hours(value: Decimal | None) -> str | None:
 class EmployerService:
     def __init__(self, store, users, identity: IdentityProvider, mailer: Mailer, clock: Clock, login_url: str,
                  cursors, archived_hooks: Callable[[], Sequence[ArchivedHook]] = list,
-                 purge_hooks: Callable[[], Sequence[PurgeHook]] = list) -> None:
+                 purge_hooks: Callable[[], Sequence[PurgeHook]] = list,
+                 reactivated_hooks: Callable[[], Sequence[ReactivatedHook]] = list) -> None:
         self._store = store
         self._users = users
         self._identity = identity
@@ -53,6 +55,7 @@ class EmployerService:
         self._cursors = cursors
         self._archived_hooks = archived_hooks
         self._purge_hooks = purge_hooks
+        self._reactivated_hooks = reactivated_hooks
 
     def _today(self) -> date:
         return rules.london_date(self._clock.now())
@@ -399,6 +402,11 @@ class EmployerService:
             if disabled:
                 self._identity.disable_user(record["email"])
             raise
+        for hook in self._reactivated_hooks():
+            try:
+                hook(employer_id, pa_id)
+            except Exception:  # the reactivation stands; the hook failing is logged, not a 500
+                logger.exception("pa reactivated hook failed", extra={"hook": getattr(hook, "__name__", str(hook))})
         self._mailer.send(messages.pa_reactivated(record["email"], record["pa_name"], caller.full_name, password,
                                                   self._login_url))
         logger.info("pa reactivated", extra={"employer_id": employer_id, "pa_id": pa_id, "new_password": disabled})
@@ -407,22 +415,23 @@ class EmployerService:
     # ---------- retention: the daily job ----------
     def purge_expired(self, at: datetime) -> dict[str, int]:
         """Deletes every archived employment whose retention ended by `at` (and, through the purge
-        hooks, what later issues keep for it): what DynamoDB's TTL has not deleted yet. Running it
-        twice deletes nothing the second time."""
-        keys = list(self._store.expired(int(at.timestamp())))
-        hooked = 0
-        for employer_id, pa_id in keys:
-            for hook in self._purge_hooks():
-                hooked += int(hook(employer_id, pa_id) or 0)
+        hooks, each run once with the same time, what later issues keep for it): what DynamoDB's TTL
+        has not deleted yet. Running it twice deletes nothing the second time. Requests: the by_expiry
+        pages, the deletes in 25s, the logins read in 100s (BatchGetItem), and a Query of the remaining
+        employments only for a disabled PA-only login."""
+        epoch = int(at.timestamp())
+        keys = list(self._store.expired(epoch))
+        hooked = sum(int(hook(epoch) or 0) for hook in self._purge_hooks())
         deleted = self._store.delete_employments(keys) if keys else 0
-        logins = sum(self._forget_login(pa_id) for pa_id in {pa_id for _, pa_id in keys})
+        users = self._users.get_many(sorted({pa_id for _, pa_id in keys})) if keys else []
+        logins = sum(self._forget_login(user) for user in users)
         return {"expired_records": len(keys), "deleted_records": deleted, "deleted_by_hooks": hooked, "deleted_logins": logins}
 
-    def _forget_login(self, pa_id: str) -> bool:
+    def _forget_login(self, user: UserRecord) -> bool:
         """The login of a PA whose last record has gone (RULES 2.5: their name and username go with
         it): deleted when it is disabled, serves no other role and no employment remains."""
-        user = self._users.get(pa_id)
-        if user is None or user.active or not set(user.roles) <= {"pa"} or self._store.employment_records_of_pa(pa_id):
+        pa_id = user.user_id
+        if user.active or not set(user.roles) <= {"pa"} or self._store.employment_records_of_pa(pa_id):
             return False
         self._identity.delete_user(user.email)
         self._users.delete(user)

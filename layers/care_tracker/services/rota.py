@@ -24,7 +24,7 @@ from care_tracker.rules.pay_periods import periods_overlapping
 from care_tracker.rules.shifts import LocalInterval, Shift, ShiftError, ShiftType
 from care_tracker.rules.timesheets import Actor
 from care_tracker.rules.working_time import WorkerProfile, working_time_warnings
-from care_tracker.services.work_access import access, check_range, details_missing, require_employer, require_pa
+from care_tracker.services.work_access import access, check_range, details_missing, purge_mark, require_employer, require_pa
 
 MAX_OCCURRENCES = 53  # a year of weekly shifts: one transaction (at most 100 items)
 WARNING_LOOKBACK = timedelta(days=28)
@@ -35,7 +35,8 @@ class WorkStore(Protocol):
     def shifts_between(self, employer_id: str, pa_id: str, first: date, last: date) -> list: ...
     def series_from(self, employer_id: str, pa_id: str, series_id: str, first: date) -> list: ...
     def shift(self, employer_id: str, pa_id: str, shift_id: str, day: date) -> Any: ...
-    def save_shifts(self, employer_id: str, writes: Sequence, heads: Sequence) -> None: ...
+    def save_shifts(self, employer_id: str, writes: Sequence, heads: Sequence, domestic: bool = False,
+                    purge_at: int | None = None) -> None: ...
     def employer_range(self, employer_id: str, first: date, last: date) -> tuple[list, list]: ...
     def pa_range(self, pa_id: str, first: date, last: date) -> list: ...
 
@@ -160,7 +161,7 @@ class RotaService:
                 raise BadRequest(str(exc), code="invalid_shift") from exc
             writes = [ShiftWrite("update", new[0], employment.pa_name, stored.version, day)]
         self._refuse_overlaps(employer_id, pa_id, new)
-        self._save(employer_id, pa_id, writes, new)
+        self._save(employer_id, pa_id, writes, new, purge_mark(employment))
         return {"shifts": [shift_view(w.shift, w.expected + 1, employment.pa_name) for w in writes],
                 "warnings": self._warnings(employer_id, pa_id, employment, new)}
 
@@ -190,7 +191,8 @@ class RotaService:
             raise Conflict(found[0].message, code="overlapping_shifts",
                            details={"shift_ids": sorted({found[0].first.shift_id, found[0].second.shift_id})})
 
-    def _save(self, employer_id: str, pa_id: str, writes: Sequence, planned: Sequence[Shift]) -> None:
+    def _save(self, employer_id: str, pa_id: str, writes: Sequence, planned: Sequence[Shift],
+              purge_at: int | None = None) -> None:
         """The change, then a timesheet (as planned) for each pay period the shifts fall in that has none."""
         found = self._directory.employer_settings(employer_id)
         heads = []
@@ -198,7 +200,7 @@ class RotaService:
             days = sorted({s.day for s in planned})
             periods = periods_overlapping(found.pay_cycle, found.first_period_start, days[0], days[-1])
             heads = [(pa_id, p.start, p.end) for p in periods if any(p.contains(d) for d in days)]
-        self._store.save_shifts(employer_id, writes, heads, bool(found and found.domestic_service))
+        self._store.save_shifts(employer_id, writes, heads, bool(found and found.domestic_service), purge_at=purge_at)
 
     def _warnings(self, employer_id: str, pa_id: str, employment, changed: Sequence[Shift]) -> list[dict]:
         first, last = min(s.day for s in changed), max(s.day for s in changed)

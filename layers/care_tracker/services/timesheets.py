@@ -30,7 +30,7 @@ from care_tracker.rules.shifts import long_date
 from care_tracker.rules.timesheets import Status, Timesheet, TimesheetError
 from care_tracker.rules.working_time import WorkerProfile, working_time_warnings
 from care_tracker.services.rota import build_shift, shift_view, warning_view
-from care_tracker.services.work_access import access, pay_period, require_employer, settings_of
+from care_tracker.services.work_access import access, pay_period, purge_mark, require_employer, settings_of
 
 LONDON = ZoneInfo("Europe/London")
 MAX_PERIOD_DAYS = 31  # the longest pay period (monthly): the read of a timesheet covers it
@@ -40,7 +40,7 @@ SIGN_OFF = "\n\nCare Tracker support team"
 class TimesheetStore(Protocol):
     def period(self, employer_id: str, pa_id: str, start: date, end: date) -> Any: ...
     def save_timesheet(self, head_before, new, employer_id: str, pa_id: str, start: date, end: date, due: str,
-                       due_on: str, entries=()) -> None: ...
+                       due_on: str, entries=(), domestic: bool = False, purge_at: int | None = None) -> None: ...
     def ledger(self, employer_id: str, pa_id: str, year_start: date) -> Any: ...
     def employer_range(self, employer_id: str, first: date, last: date) -> tuple[list, list]: ...
     def due(self, who: str, before: date) -> Iterator: ...
@@ -176,7 +176,7 @@ class TimesheetService:
         entries, credit = self._credit(employment, settings, ts, after)
         due, due_on = _due(after, now.astimezone(LONDON).date())
         self._store.save_timesheet(records.head, new, employer_id, pa_id, period.start, period.end, due, due_on, entries,
-                                   domestic=settings.domestic_service)
+                                   domestic=settings.domestic_service, purge_at=purge_mark(employment))
         view = self._view(after, records, employment, settings.domestic_service)
         view["holiday_credited"] = credit
         return view

@@ -10,7 +10,8 @@ from datetime import date
 from care_tracker.errors import BadRequest, Forbidden, NotFound
 from care_tracker.ports import EmployerSettings, Employment, EmploymentDirectory
 from care_tracker.roles import Role
-from care_tracker.rules.employment import DETAILS_MISSING, DETAILS_REQUIRED_AFTER_REACTIVATION
+from care_tracker.rules.employment import ARCHIVED, DETAILS_MISSING, DETAILS_REQUIRED_AFTER_REACTIVATION
+from care_tracker.rules.employment import purge_at as purge_date
 from care_tracker.rules.pay_periods import PayPeriod, period_containing
 from care_tracker.rules.timesheets import Actor
 
@@ -42,6 +43,14 @@ def access(directory: EmploymentDirectory, caller, employer_id: str, pa_id: str,
     if actor is Actor.PA and employment.status == DETAILS_MISSING:
         raise details_missing(employer_id)
     return employment, actor
+
+
+def purge_mark(employment: Employment) -> int | None:
+    """What an archived employment's new work items carry, so the purge job finds them by index with
+    the rest (the employer may still approve or correct an archived PA's timesheets and holiday)."""
+    if employment.status == ARCHIVED and employment.leaving_date is not None:
+        return purge_date(employment.leaving_date)
+    return None
 
 
 def require_employer(caller) -> str:
