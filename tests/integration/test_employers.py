@@ -478,3 +478,32 @@ def test_the_employer_corrects_a_pas_ni_number_and_its_uniqueness_claim_moves_wi
     status, refused = call(client, "PUT", f"/employers/{employer_id}/pas/{sam['pa_id']}", token,
                            {"version": archived["version"], "ni_number": "JG103759C"})
     assert status == 409 and refused["code"] == "archived"
+
+
+def test_the_login_goes_with_the_last_record_whichever_archive_disabled_it(client, sent_mail, employer):
+    """Only the records whose archive disabled the login check it at their purge (by_expiry's login
+    shard); when that record goes first, the check moves to the records left."""
+    from care_tracker import wiring
+    from functions.jobs import JOBS
+
+    employer_id, token = employer
+    _, pat = call(client, "POST", f"/employers/{employer_id}/pas", token, pa_body("Pat", "pat@example.org", "AB123456A"))
+    first_login(sent_mail, "pat@example.org")
+    call(client, "POST", "/employers", body={**SIGN_UP, "email": "olly@example.org", "full_name": "Olly"})
+    olly = first_login(sent_mail, "olly@example.org")
+    olly_id = call(client, "GET", "/me", olly)[1]["user_id"]
+    call(client, "POST", f"/employers/{olly_id}/pas", olly, pa_body("Pat", "pat@example.org", "AB123456A"))
+    today = datetime.now(timezone.utc).date()
+    # Erin's archive leaves the login (Olly's employment needs it); Olly's, 30 days earlier, disables it.
+    assert call(client, "POST", f"/employers/{employer_id}/pas/{pat['pa_id']}/archive", token,
+                {"leaving_date": today.isoformat()})[0] == 200
+    assert call(client, "POST", f"/employers/{olly_id}/pas/{pat['pa_id']}/archive", olly,
+                {"leaving_date": (today - timedelta(days=30)).isoformat()})[0] == 200
+    assert wiring.users().get(pat["pa_id"]).active is False
+    purge = JOBS["purge_expired_records"].run
+    first = purge(datetime.now(timezone.utc) + timedelta(days=366 * 7 - 20))
+    assert first["deleted_records"] == 1 and first["deleted_logins"] == 0  # Erin's record still needs it
+    assert wiring.users().get(pat["pa_id"]) is not None
+    last = purge(datetime.now(timezone.utc) + timedelta(days=366 * 7 + 1))
+    assert last["deleted_records"] == 1 and last["deleted_logins"] == 1
+    assert wiring.users().get(pat["pa_id"]) is None and not wiring.users().email_taken("pat@example.org")

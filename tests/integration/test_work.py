@@ -376,7 +376,8 @@ def test_the_purge_finds_an_archived_pas_work_by_index_marked_at_archive_and_cle
     assert purged["deleted_records"] == 1 and purged["deleted_by_hooks"] >= 5, purged
     assert list(world.store.everything(world.e, world.p2)) == []
     assert len(list(world.store.everything(world.e, world.p1))) == kept  # another PA's work stays
-    # by_expiry, by_purge, and the one disabled PA-only login's remaining employments; the login read in a batch
-    assert calls["Query"] == 3 and calls["BatchGetItem"] == 1 and "GetItem" not in calls and "Scan" not in calls, dict(calls)
+    # by_expiry's two shards, by_purge, and the one disabled PA-only login's remaining employments; the login
+    # read in a batch
+    assert calls["Query"] == 4 and calls["BatchGetItem"] == 1 and "GetItem" not in calls and "Scan" not in calls, dict(calls)
     again = wiring.employer_service().purge_expired(datetime.fromtimestamp(purge_at(leaving) + 86400, UTC))
     assert again["deleted_records"] == 0 and again["deleted_by_hooks"] == 0

@@ -26,7 +26,11 @@ from care_tracker.errors import BadRequest, Conflict, NotFound
 from care_tracker.ports import EmployerSettings, Employment, UserRecord
 
 EMPLOYER_SK = "EMPLOYER"
-EXPIRING = "expiring"  # the one shard of by_expiry: archives are rare, so one partition carries them
+EXPIRING = "expiring"  # the shard of by_expiry: archives are rare, so one partition carries them
+# ... and the one of the archives that disabled the PA's login: only these records' purge checks the login
+# (one login a PA, so a few a run), not every expired record's PA.
+EXPIRING_LOGIN = "expiring_login"
+EXPIRY_SHARDS = (EXPIRING, EXPIRING_LOGIN)
 
 
 def employer_pk(employer_id: str) -> str:
@@ -387,7 +391,8 @@ class DynamoEmployerStore:
         employer_id, pa_id = current["employer_id"], current["pa_id"]
         actions = [getattr(EmployersItem, name).remove() for name in remove]
         actions += [EmployersItem.status.set("archived"), EmployersItem.leaving_date.set(leaving_date),
-                    EmployersItem.list_key.set(list_key), EmployersItem.expiry_shard.set(EXPIRING),
+                    EmployersItem.list_key.set(list_key),
+                    EmployersItem.expiry_shard.set(EXPIRING if deactivate is None else EXPIRING_LOGIN),
                     EmployersItem.purge_at.set(purge_at), EmployersItem.expires_at.set(expires_at),
                     EmployersItem.periods.set(periods),
                     EmployersItem.version.add(1)]
@@ -433,11 +438,25 @@ class DynamoEmployerStore:
             raise Conflict("This PA's record changed meanwhile. Reload it and try again.", code="stale_version") from exc
 
     # ---------- retention ----------
-    def expired(self, at_epoch: int) -> Iterator[tuple[str, str]]:
-        """(employer id, pa id) of every archived employment whose purge is due: a keys-only Query of
-        by_expiry (a few 1 MB pages for 10,000 records), never a scan."""
-        for item in EmployersItem.by_expiry.query(EXPIRING, EmployersItem.purge_at <= at_epoch):
-            yield item.pk.removeprefix("EMP#"), item.sk.removeprefix("PA#")
+    def expired(self, at_epoch: int) -> Iterator[tuple[str, str, bool]]:
+        """(employer id, pa id, whether its archive disabled the PA's login) of every archived employment
+        whose purge is due: a keys-only Query of each by_expiry shard (a few 1 MB pages for 10,000
+        records), never a scan."""
+        for shard in EXPIRY_SHARDS:
+            for item in EmployersItem.by_expiry.query(shard, EmployersItem.purge_at <= at_epoch):
+                yield item.pk.removeprefix("EMP#"), item.sk.removeprefix("PA#"), shard == EXPIRING_LOGIN
+
+    def check_login_at_purge(self, employer_id: str, pa_id: str) -> None:
+        """An archived employment moves to the login shard: its purge checks the PA's login (the record
+        that carried the check was purged while this one remained). 1 UpdateItem; nothing if it is gone
+        or no longer archived."""
+        try:
+            EmployersItem(employer_pk(employer_id), pa_sk(pa_id)).update(
+                actions=[EmployersItem.expiry_shard.set(EXPIRING_LOGIN)],
+                condition=EmployersItem.pk.exists() & (EmployersItem.status == "archived"))
+        except UpdateError as exc:
+            if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+                raise
 
     def delete_employments(self, keys: list[tuple[str, str]]) -> int:
         """BatchWriteItem deletes, 25 a request (PynamoDB's batch_write retries unprocessed items)."""

@@ -417,21 +417,33 @@ class EmployerService:
         """Deletes every archived employment whose retention ended by `at` (and, through the purge
         hooks, each run once with the same time, what later issues keep for it): what DynamoDB's TTL
         has not deleted yet. Running it twice deletes nothing the second time. Requests: the by_expiry
-        pages, the deletes in 25s, the logins read in 100s (BatchGetItem), and a Query of the remaining
-        employments only for a disabled PA-only login."""
+        pages, the deletes in 25s, and only for the records whose archive disabled the login (by_expiry's
+        login shard) that login, read in 100s (BatchGetItem), with a Query of the PA's remaining
+        employments when it is still disabled and PA-only."""
         epoch = int(at.timestamp())
-        keys = list(self._store.expired(epoch))
+        expired = list(self._store.expired(epoch))
+        keys = [(employer_id, pa_id) for employer_id, pa_id, _ in expired]
         hooked = sum(int(hook(epoch) or 0) for hook in self._purge_hooks())
         deleted = self._store.delete_employments(keys) if keys else 0
-        users = self._users.get_many(sorted({pa_id for _, pa_id in keys})) if keys else []
-        logins = sum(self._forget_login(user) for user in users)
+        checked = sorted({pa_id for _, pa_id, login in expired if login})
+        users = self._users.get_many(checked) if checked else []
+        gone = set(keys)
+        logins = sum(self._forget_login(user, gone) for user in users)
         return {"expired_records": len(keys), "deleted_records": deleted, "deleted_by_hooks": hooked, "deleted_logins": logins}
 
-    def _forget_login(self, user: UserRecord) -> bool:
+    def _forget_login(self, user: UserRecord, gone: set[tuple[str, str]]) -> bool:
         """The login of a PA whose last record has gone (RULES 2.5: their name and username go with
         it): deleted when it is disabled, serves no other role and no employment remains."""
         pa_id = user.user_id
-        if user.active or not set(user.roles) <= {"pa"} or self._store.employment_records_of_pa(pa_id):
+        if user.active or not set(user.roles) <= {"pa"}:
+            return False
+        # by_pa may still show the records just deleted
+        remaining = [r for r in self._store.employment_records_of_pa(pa_id) if (r["employer_id"], pa_id) not in gone]
+        if remaining:
+            # The check waits on the records left: whichever of them is purged last deletes the login.
+            for record in remaining:
+                if record["status"] == rules.ARCHIVED:
+                    self._store.check_login_at_purge(record["employer_id"], pa_id)
             return False
         self._identity.delete_user(user.email)
         self._users.delete(user)
