@@ -389,6 +389,24 @@ def mark_work_for_purge(employer_id: str, pa_id: str, leaving_date, at) -> None:
     work_store().mark_for_purge(employer_id, pa_id, purge_at(leaving_date))
 
 
+def mark_archived_for_purge() -> dict:
+    """Once, for what was archived before the work table's by_purge index and by_expiry's login shard:
+    every archived employment's work history gets the record's purge date, and a record whose PA's
+    login is disabled and serves no other role moves to the login shard. Safe to repeat."""
+    store, work = employer_store(), work_store()
+    records = list(store.archived())
+    marked = sum(work.mark_for_purge(employer_id, pa_id, purge) for employer_id, pa_id, purge, _ in records)
+    unchecked = [(employer_id, pa_id) for employer_id, pa_id, _, login in records if not login]
+    disabled = {u.user_id for u in users().get_many(sorted({pa_id for _, pa_id in unchecked}))
+                if not u.active and set(u.roles) <= {"pa"}} if unchecked else set()
+    moved = 0
+    for employer_id, pa_id in unchecked:
+        if pa_id in disabled:
+            store.check_login_at_purge(employer_id, pa_id)
+            moved += 1
+    return {"archived_records": len(records), "work_items_marked": marked, "moved_to_login_shard": moved}
+
+
 def unmark_work_for_purge(employer_id: str, pa_id: str) -> None:
     """For pa_reactivated_hooks(): a PA taken back keeps their work history with no purge date."""
     work_store().mark_for_purge(employer_id, pa_id, None)

@@ -446,6 +446,13 @@ class DynamoEmployerStore:
             for item in EmployersItem.by_expiry.query(shard, EmployersItem.purge_at <= at_epoch):
                 yield item.pk.removeprefix("EMP#"), item.sk.removeprefix("PA#"), shard == EXPIRING_LOGIN
 
+    def archived(self) -> Iterator[tuple[str, str, int, bool]]:
+        """(employer id, pa id, purge_at, in the login shard) of every archived employment: by_expiry,
+        keys only, a page at a time (for the one-off marking of what was archived before by_purge)."""
+        for shard in EXPIRY_SHARDS:
+            for item in EmployersItem.by_expiry.query(shard):
+                yield item.pk.removeprefix("EMP#"), item.sk.removeprefix("PA#"), int(item.purge_at), shard == EXPIRING_LOGIN
+
     def check_login_at_purge(self, employer_id: str, pa_id: str) -> None:
         """An archived employment moves to the login shard: its purge checks the PA's login (the record
         that carried the check was purged while this one remained). 1 UpdateItem; nothing if it is gone
