@@ -254,6 +254,17 @@ def purge_expired_records(at: datetime) -> dict:
     return result
 
 
+@job("mark_archived_for_purge",
+     description="Once after deploying the work table's by_purge index: marks the work history of PAs archived before it "
+                 "with their purge date (and their disabled logins for the purge's check); safe to repeat")
+def mark_archived_for_purge(at: datetime) -> dict:
+    from care_tracker import wiring
+
+    result = wiring.mark_archived_for_purge()
+    logger.info("archived records marked for purge", extra=result)
+    return result
+
+
 # ---------- timesheets (RULES 2.3; issue 12) ----------
 
 @job("remind_timesheets", schedule="cron(0 8 * * ? *)",
