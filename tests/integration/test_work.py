@@ -460,6 +460,9 @@ def test_the_purge_finds_an_archived_pas_work_by_index_marked_at_archive_and_cle
     assert marks() == {purge_at(first_leaving)}
     world.timesheets.step(world.emp, world.e, world.p2, P1, "approve", 2)  # after the archive: marked too
     assert marks() == {purge_at(first_leaving)} and len(list(world.store.everything(world.e, world.p2))) >= 5
+    world.holiday.bring_forward(world.emp, world.e, world.p2, date(2025, 4, 1), "8")  # the ledger item, after too
+    assert "ledger" in {item.kind for item in world.store.everything(world.e, world.p2)}
+    assert marks() == {purge_at(first_leaving)}
     service.reactivate(world.emp, world.e, world.p2, first_leaving + timedelta(days=7))
     assert marks() == {None}  # taken back: nothing of theirs is due for deletion
     leaving = first_leaving + timedelta(days=30)
