@@ -75,13 +75,12 @@ def _employments(env: dict, employer_id: str, count: int, *, archived_before: da
 
 def figures() -> dict:
     from chalice.test import Client
-    from moto.server import ThreadedMotoServer
 
-    from infra.local.stack import free_port
+    from infra.local.stack import free_port, moto_server
 
     os.environ.pop("AWS_ENDPOINT_URL", None)
     port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = moto_server(port)
     server.start()
     found: dict = {"pas_listed": PAS, "expired_records": EXPIRED}
     try:
