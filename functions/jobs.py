@@ -254,9 +254,10 @@ def purge_expired_records(at: datetime) -> dict:
     return result
 
 
-@job("mark_archived_for_purge",
-     description="Once after deploying the work table's by_purge index: marks the work history of PAs archived before it "
-                 "with their purge date (and their disabled logins for the purge's check); safe to repeat")
+@job("mark_archived_for_purge", schedule="cron(45 3 ? * SUN *)",
+     description="Weekly (and once after deploying the work table's by_purge index): marks archived PAs' work history "
+                 "with its purge date, and their disabled logins for the purge's check, where the archive's own step "
+                 "did not; a second run changes nothing")
 def mark_archived_for_purge(at: datetime) -> dict:
     from care_tracker import wiring
 

@@ -391,21 +391,9 @@ def mark_work_for_purge(employer_id: str, pa_id: str, leaving_date, at) -> None:
 
 
 def mark_archived_for_purge() -> dict:
-    """Once, for what was archived before the work table's by_purge index and by_expiry's login shard:
-    every archived employment's work history gets the record's purge date, and a record whose PA's
-    login is disabled and serves no other role moves to the login shard. Safe to repeat."""
-    store, work = employer_store(), work_store()
-    records = list(store.archived())
-    marked = sum(work.mark_for_purge(employer_id, pa_id, purge) for employer_id, pa_id, purge, _ in records)
-    unchecked = [(employer_id, pa_id) for employer_id, pa_id, _, login in records if not login]
-    disabled = {u.user_id for u in users().many({pa_id for _, pa_id in unchecked}).values()
-                if not u.active and set(u.roles) <= {"pa"}} if unchecked else set()
-    moved = 0
-    for employer_id, pa_id in unchecked:
-        if pa_id in disabled:
-            store.check_login_at_purge(employer_id, pa_id)
-            moved += 1
-    return {"archived_records": len(records), "work_items_marked": marked, "moved_to_login_shard": moved}
+    from care_tracker.services.employers import mark_archived_for_purge as mark
+
+    return mark(employer_store(), work_store(), users())
 
 
 def unmark_work_for_purge(employer_id: str, pa_id: str) -> None:
