@@ -210,14 +210,13 @@ def _fresh_connections() -> None:
 
 
 def search_figures() -> dict:
-    from moto.server import ThreadedMotoServer
 
     from bench.request_counts import local_stack_in_process
-    from infra.local.stack import free_port
+    from infra.local.stack import free_port, moto_server
 
     os.environ.pop("AWS_ENDPOINT_URL", None)
     port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = moto_server(port)
     server.start()
     try:
         with local_stack_in_process(f"http://127.0.0.1:{port}"):

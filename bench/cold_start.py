@@ -94,12 +94,10 @@ def true_cold_start(artifact: list[Path], without_bytecode: list[Path]) -> dict:
     `without_bytecode`: the same without their __pycache__ folders."""
     import re
 
-    from moto.server import ThreadedMotoServer
-
-    from infra.local.stack import free_port
+    from infra.local.stack import free_port, moto_server
 
     port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = moto_server(port)
     server.start()
     aws = f"http://127.0.0.1:{port}"
     saved = dict(os.environ)

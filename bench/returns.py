@@ -80,13 +80,12 @@ def _token(email: str, location_ids: list[str] | None = None, org: str | None = 
 
 def api_requests() -> dict:
     from chalice.test import Client
-    from moto.server import ThreadedMotoServer
 
-    from infra.local.stack import free_port
+    from infra.local.stack import free_port, moto_server
 
     os.environ.pop("AWS_ENDPOINT_URL", None)
     port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = moto_server(port)
     server.start()
     figures: dict = {}
     try:

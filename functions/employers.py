@@ -143,6 +143,8 @@ class PaChange(EmergencyContact):
     phone: Phone | None = None
     address: Address | None = None
     date_of_birth: date | None = None
+    ni_number: NiNumber | None = Field(default=None, description="A corrected National Insurance number (HMRC's rule; "
+                                       "spaces ignored; unique among the employer's PAs)")
     contracted_hours: Hours | None = Field(default=None, description="null with irregular_hours: true for irregular hours")
     irregular_hours: StrictBool | None = None
     relationship: Relationship | None = None
@@ -309,8 +311,9 @@ def change_pa(employer_id: str, pa_id: str, caller, body: PaChange):
         changes["contracted_hours"] = None
     elif "contracted_hours" in changes and changes["contracted_hours"] is None:
         changes.pop("contracted_hours")  # null alone changes nothing: irregular hours are asked for by name
-    if "pa_name" in changes and changes["pa_name"] is None:
-        changes.pop("pa_name")
+    for name in ("pa_name", "ni_number"):  # null changes nothing: neither can be removed
+        if name in changes and changes[name] is None:
+            changes.pop(name)
     return PaView(**_service().update_pa(caller, employer_id, pa_id, body.version, changes))
 
 

@@ -254,6 +254,18 @@ def purge_expired_records(at: datetime) -> dict:
     return result
 
 
+@job("mark_archived_for_purge", schedule="cron(45 3 ? * SUN *)",
+     description="Weekly (and once after deploying the work table's by_purge index): marks archived PAs' work history "
+                 "with its purge date, and their disabled logins for the purge's check, where the archive's own step "
+                 "did not; a second run changes nothing")
+def mark_archived_for_purge(at: datetime) -> dict:
+    from care_tracker import wiring
+
+    result = wiring.mark_archived_for_purge()
+    logger.info("archived records marked for purge", extra=result)
+    return result
+
+
 # ---------- timesheets (RULES 2.3; issue 12) ----------
 
 @job("remind_timesheets", schedule="cron(0 8 * * ? *)",

@@ -32,6 +32,29 @@ for _path in (str(ROOT / "layers"), str(ROOT)):
         sys.path.insert(0, _path)
 
 
+def moto_server(port: int):
+    """moto's server as local AWS, its DynamoDB transactions one at a time: moto runs one by
+    deep-copying each table it touches and restoring the copy if a condition fails, with no lock, so
+    two at once on its threads can undo or double each other's writes (51 votes for 50 people under
+    load). DynamoDB serialises them; so does this."""
+    import threading
+
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.server import ThreadedMotoServer
+
+    transact = DynamoDBBackend.transact_write_items
+    if not getattr(transact, "serialised", False):
+        lock = threading.Lock()
+
+        def serialised(self, *args, **kwargs):
+            with lock:
+                return transact(self, *args, **kwargs)
+
+        serialised.serialised = True
+        DynamoDBBackend.transact_write_items = serialised
+    return ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -118,9 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     })
     os.environ.pop("AWS_PROFILE", None)
 
-    from moto.server import ThreadedMotoServer
-
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=args.aws_port, verbose=False)
+    moto = moto_server(args.aws_port)
     moto.start()
     from infra.local.outbox import serve_outbox
 

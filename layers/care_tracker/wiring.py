@@ -289,13 +289,18 @@ def employer_service():
     s = settings()
     return EmployerService(employer_store(), users(), identity(), mailer(), clock(), s.login_url,
                            SealedCursors(s.personal_data_key, s.region), archived_hooks=pa_archived_hooks,
-                           purge_hooks=purge_hooks)
+                           purge_hooks=purge_hooks, reactivated_hooks=pa_reactivated_hooks)
 
 
 def pa_archived_hooks() -> list:
     """Called by the archive service after its transaction, each with (employer_id, pa_id,
     leaving_date, at). Later issues add theirs here."""
-    return [_forget_feedback_when_no_other_employment, remove_shifts_after_leaving]
+    return [_forget_feedback_when_no_other_employment, remove_shifts_after_leaving, mark_work_for_purge]
+
+
+def pa_reactivated_hooks() -> list:
+    """Called by the reactivation service after its transaction, each with (employer_id, pa_id)."""
+    return [unmark_work_for_purge]
 
 
 def _forget_feedback_when_no_other_employment(employer_id: str, pa_id: str, leaving_date, at) -> None:
@@ -307,9 +312,9 @@ def _forget_feedback_when_no_other_employment(employer_id: str, pa_id: str, leav
 
 
 def purge_hooks() -> list:
-    """Called by purge_expired_records for each expired PA record, each with (employer_id, pa_id) and
-    returning how many items it deleted: the PA's work history (issue 12)."""
-    return [purge_work_history]
+    """Called once by each run of purge_expired_records with its time (epoch seconds), returning how
+    many items it deleted: the work history of every employment whose retention ended (issue 12)."""
+    return [purge_due_work]
 
 
 # --- commissioners (issue 16) ---
@@ -381,6 +386,30 @@ def purge_work_history(employer_id: str, pa_id: str) -> int:
     """For purge_hooks() (contract B): the PA's shifts, timesheets and holiday with this employer, 7 years
     after leaving."""
     return work_store().delete_all(employer_id, pa_id)
+
+
+def purge_due_work(at_epoch: int) -> int:
+    """For purge_hooks(): the shifts, timesheets and holiday of every employment past its 7 years, found
+    by the work table's by_purge index (marked at archive), not by one Query an employment."""
+    return work_store().purge_due(at_epoch)
+
+
+def mark_work_for_purge(employer_id: str, pa_id: str, leaving_date, at) -> None:
+    """For pa_archived_hooks(): the work history kept until the record's purge date carries that date."""
+    from care_tracker.rules.employment import purge_at
+
+    work_store().mark_for_purge(employer_id, pa_id, purge_at(leaving_date))
+
+
+def mark_archived_for_purge() -> dict:
+    from care_tracker.services.employers import mark_archived_for_purge as mark
+
+    return mark(employer_store(), work_store(), users())
+
+
+def unmark_work_for_purge(employer_id: str, pa_id: str) -> None:
+    """For pa_reactivated_hooks(): a PA taken back keeps their work history with no purge date."""
+    work_store().mark_for_purge(employer_id, pa_id, None)
 
 
 def remove_shifts_after_leaving(employer_id: str, pa_id: str, leaving_date, at) -> None:

@@ -81,8 +81,12 @@ def test_pa_home_and_details_after_reactivation(page, api, screen):
     expect(page).to_have_url(f"/pa/details/{employer_id}")
     expect(page.get_by_text("Your personal details were deleted when you left")).to_be_visible()
     check(page, "details-missing")
-    page.goto("/pa")  # the home page leads back here until they are filled in
-    expect(heading).to_be_visible()
+    # the home page, and the shifts, timesheets and holiday pages, lead back here until they are filled in
+    for elsewhere in ("/pa", "/pa/rota", "/pa/timesheets", f"/pa/timesheets/{employer_id}/{monday.isoformat()}",
+                      "/pa/holiday", f"/pa/holiday/{employer_id}/book"):
+        page.goto(elsewhere)
+        expect(page).to_have_url(f"/pa/details/{employer_id}")
+        expect(heading).to_be_visible()
 
     tab_to(page, page.get_by_label("Phone number").first)
     page.keyboard.type("07700 900 456")

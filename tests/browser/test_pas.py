@@ -154,6 +154,20 @@ def test_add_correct_page_archive_and_reactivate(page, api, screen):
     page.get_by_role("link", name="First page").click()
     page.get_by_role("link", name="Kim Osei").click()
 
+    # --- correct the National Insurance number: another PA's is refused beside the field
+    page.get_by_role("link", name="Change National Insurance number").click()
+    ni = page.get_by_label("National Insurance number")
+    expect(ni).to_have_value("AB123456C")
+    ni.fill("ce 10 37 00 d")  # Zed Worker 00's
+    page.get_by_role("button", name="Save changes").click()
+    expect(errors).to_be_focused()
+    expect(page.locator("#ni_number-error")).to_contain_text("Another of your PAs has this National Insurance number")
+    check(page, "correct-ni-taken")
+    ni.fill("jg 10 37 59 c")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Kim Osei’s record saved")).to_be_visible()
+    expect(record.locator(".govuk-summary-list__row", has_text="National Insurance number")).to_contain_text("JG103759C")
+
     # --- archive by keyboard alone: the leaving date, then the check-answers page
     archive = page.get_by_role("button", name="Archive Kim Osei")
     tab_to(page, archive, limit=80)
@@ -188,7 +202,7 @@ def test_add_correct_page_archive_and_reactivate(page, api, screen):
     page.get_by_role("link", name="Back to PAs who have left").click()
     expect(page.get_by_role("heading", name="PAs who have left")).to_be_visible()
     row = page.locator("tbody tr", has_text="Kim Osei")
-    expect(row).to_contain_text("AB123456C")
+    expect(row).to_contain_text("JG103759C")
     expect(row).to_contain_text(_long(today))
     check(page, "archived-list")
     row.get_by_role("link", name="Kim Osei").click()

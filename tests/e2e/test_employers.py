@@ -130,10 +130,33 @@ def test_employers_pas_archive_purge_reactivation_and_exports(api, stack):
     api.passwords[PA_FAMILY] = new_password  # the password book follows the change
     mine = api.call("GET", "/me/employments", token=family_token).json()
     assert mine["details_missing"] == [employer_id]
+    # Until the details are in, the PA's rota, timesheets and holiday answer with the details form's error.
+    week = f"from={today.isoformat()}&to={(today + timedelta(days=6)).isoformat()}"
+    for method, path in (("GET", f"/pa/rota?{week}"), ("GET", f"/employers/{employer_id}/pas/{family_id}/timesheets/2026-04-06"),
+                         ("GET", f"/employers/{employer_id}/pas/{family_id}/holiday")):
+        refused = api.call(method, path, token=family_token)
+        assert refused.status_code == 400 and refused.json()["code"] == "details_missing", (path, refused.text)
+        assert refused.json()["details"]["employer_id"] == employer_id
     filled = api.call("PUT", f"/me/employments/{employer_id}/details", token=family_token,
                       json={"phone": "0113 496 0200", "address": "4 New Road, Leeds LS4 4DD", "date_of_birth": "1988-02-29",
                             "emergency_contact_name": "Fred Family", "emergency_contact_phone": "0113 496 0201"})
     assert filled.status_code == 200 and filled.json()["status"] == "active", filled.text
+    assert api.call("GET", f"/pa/rota?{week}", token=family_token).status_code == 200
+    assert api.call("GET", f"/employers/{employer_id}/pas/{family_id}/holiday", token=family_token).status_code == 200
+
+    # The employer corrects the NI number (typed wrongly when the PA was added): checked by HMRC's rule,
+    # version-checked, and kept unique; the old number is free for the PA it belongs to.
+    record = api.call("GET", f"/employers/{employer_id}/pas/{family_id}", token=boss).json()
+    wrong = api.call("PUT", f"/employers/{employer_id}/pas/{family_id}", token=boss,
+                     json={"version": record["version"], "ni_number": "QQ 12 34 56 C"})
+    assert wrong.status_code == 400 and "QQ123456C" not in wrong.text, wrong.text
+    corrected = api.call("PUT", f"/employers/{employer_id}/pas/{family_id}", token=boss,
+                         json={"version": record["version"], "ni_number": "jg 10 37 59 c"})
+    assert corrected.status_code == 200 and corrected.json()["ni_number"] == "JG103759C", corrected.text
+    stale = api.call("PUT", f"/employers/{employer_id}/pas/{family_id}", token=boss,
+                     json={"version": record["version"], "ni_number": "CE103759B"})
+    assert stale.status_code == 409 and stale.json()["code"] == "stale_version", stale.text
+    assert stored_item(stack, employer_id, family_id)["ni_number"] == {"S": "JG103759C"}
 
     # Both exports download and parse back to what was stored.
     export = api.call("POST", "/exports", token=boss, json={"kind": "my_data"})
@@ -161,5 +184,5 @@ def test_employers_pas_archive_purge_reactivation_and_exports(api, stack):
 def test_nothing_personal_in_the_api_log(api, stack):
     log = stack["api_log"].read_text(encoding="utf-8", errors="replace")
     assert "pa archived" in log and "pa added" in log  # the log is the API's, and it saw these requests
-    for secret in ("CE103759A", "CE103759B", "JG103759A", "1988-02-29", "1985-06-15"):
+    for secret in ("CE103759A", "CE103759B", "JG103759A", "JG103759C", "QQ123456C", "1988-02-29", "1985-06-15"):
         assert secret not in log

@@ -435,3 +435,75 @@ def test_bad_input_on_every_employer_route_is_a_4xx_in_the_error_shape(client, s
     for query in ("?limit=0", "?limit=abc", "?status=everyone", "?cursor=%00%01", "?cursor=" + "A" * 300):
         response = client.http.get(f"/employers/{employer_id}/pas{query}", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 400, (query, response.body)
+
+
+def test_the_employer_corrects_a_pas_ni_number_and_its_uniqueness_claim_moves_with_it(client, employer, aws):
+    employer_id, token = employer
+    _, pat = call(client, "POST", f"/employers/{employer_id}/pas", token, pa_body("Pat", "pat@example.org", "AB123456A"))
+    _, sam = call(client, "POST", f"/employers/{employer_id}/pas", token, pa_body("Sam", "sam@example.org", "CE103759A"))
+    path = f"/employers/{employer_id}/pas/{pat['pa_id']}"
+    # The HMRC rule, and the number kept out of the answer.
+    status, bad = call(client, "PUT", path, token, {"version": pat["version"], "ni_number": "QQ123456C"})
+    assert status == 400 and "ni_number" in bad["message"] and "QQ123456C" not in json.dumps(bad)
+    # Another PA's number: refused, and nothing written.
+    status, taken = call(client, "PUT", path, token, {"version": pat["version"], "ni_number": "ce 10 37 59 a"})
+    assert status == 409 and taken["code"] == "ni_number_taken", taken
+    assert raw_item(aws, employer_id, pat["pa_id"])["ni_number"] == "AB123456A"
+    assert raw_item(aws, employer_id, pat["pa_id"])["version"] == pat["version"]
+    # A stale version: refused, nothing written.
+    status, stale = call(client, "PUT", path, token, {"version": pat["version"] - 1, "ni_number": "JG103759B"})
+    assert status == 409 and stale["code"] == "stale_version"
+    with dynamodb_requests() as calls:
+        status, changed = call(client, "PUT", path, token, {"version": pat["version"], "ni_number": "jg 10 37 59 b",
+                                                            "phone": "0113 496 0999"})
+    assert status == 200, changed
+    assert changed["ni_number"] == "JG103759B" and changed["phone"] == "0113 496 0999"
+    assert changed["version"] == pat["version"] + 1
+    assert calls["TransactWriteItems"] == 1 and not {"PutItem", "UpdateItem", "DeleteItem", "Scan"} & set(calls)
+    table = boto3.resource("dynamodb", region_name="eu-west-2").Table(aws["EMPLOYERS_TABLE"])
+    claims = {i["sk"]: i.get("owner") for i in table.query(
+        KeyConditionExpression=boto3.dynamodb.conditions.Key("pk").eq(f"EMP#{employer_id}")
+        & boto3.dynamodb.conditions.Key("sk").begins_with("NI#"))["Items"]}
+    assert claims == {"NI#JG103759B": pat["pa_id"], "NI#CE103759A": sam["pa_id"]}
+    # The old number is free again; the new one is taken.
+    assert call(client, "POST", f"/employers/{employer_id}/pas", token, pa_body("Ann", "ann@example.org", "JG103759B"))[1][
+        "code"] == "ni_number_taken"
+    assert call(client, "POST", f"/employers/{employer_id}/pas", token, pa_body("Ann", "ann@example.org", "AB123456A"))[0] == 201
+    # The same number again changes nothing but the version; an archived PA's record is not corrected.
+    status, same = call(client, "PUT", path, token, {"version": changed["version"], "ni_number": "JG103759B"})
+    assert status == 200 and same["ni_number"] == "JG103759B"
+    call(client, "POST", f"/employers/{employer_id}/pas/{sam['pa_id']}/archive", token,
+         {"leaving_date": (datetime.now(timezone.utc).date() - timedelta(days=1)).isoformat()})
+    archived = call(client, "GET", f"/employers/{employer_id}/pas/{sam['pa_id']}", token)[1]
+    status, refused = call(client, "PUT", f"/employers/{employer_id}/pas/{sam['pa_id']}", token,
+                           {"version": archived["version"], "ni_number": "JG103759C"})
+    assert status == 409 and refused["code"] == "archived"
+
+
+def test_the_login_goes_with_the_last_record_whichever_archive_disabled_it(client, sent_mail, employer):
+    """Only the records whose archive disabled the login check it at their purge (by_expiry's login
+    shard); when that record goes first, the check moves to the records left."""
+    from care_tracker import wiring
+    from functions.jobs import JOBS
+
+    employer_id, token = employer
+    _, pat = call(client, "POST", f"/employers/{employer_id}/pas", token, pa_body("Pat", "pat@example.org", "AB123456A"))
+    first_login(sent_mail, "pat@example.org")
+    call(client, "POST", "/employers", body={**SIGN_UP, "email": "olly@example.org", "full_name": "Olly"})
+    olly = first_login(sent_mail, "olly@example.org")
+    olly_id = call(client, "GET", "/me", olly)[1]["user_id"]
+    call(client, "POST", f"/employers/{olly_id}/pas", olly, pa_body("Pat", "pat@example.org", "AB123456A"))
+    today = datetime.now(timezone.utc).date()
+    # Erin's archive leaves the login (Olly's employment needs it); Olly's, 30 days earlier, disables it.
+    assert call(client, "POST", f"/employers/{employer_id}/pas/{pat['pa_id']}/archive", token,
+                {"leaving_date": today.isoformat()})[0] == 200
+    assert call(client, "POST", f"/employers/{olly_id}/pas/{pat['pa_id']}/archive", olly,
+                {"leaving_date": (today - timedelta(days=30)).isoformat()})[0] == 200
+    assert wiring.users().get(pat["pa_id"]).active is False
+    purge = JOBS["purge_expired_records"].run
+    first = purge(datetime.now(timezone.utc) + timedelta(days=366 * 7 - 20))
+    assert first["deleted_records"] == 1 and first["deleted_logins"] == 0  # Erin's record still needs it
+    assert wiring.users().get(pat["pa_id"]) is not None
+    last = purge(datetime.now(timezone.utc) + timedelta(days=366 * 7 + 1))
+    assert last["deleted_records"] == 1 and last["deleted_logins"] == 1
+    assert wiring.users().get(pat["pa_id"]) is None and not wiring.users().email_taken("pat@example.org")

@@ -14,13 +14,11 @@ from care_tracker.errors import Conflict
 
 @pytest.fixture
 def server_stack(monkeypatch):
-    from moto.server import ThreadedMotoServer
-
     from infra.local.provision import provision
-    from infra.local.stack import free_port
+    from infra.local.stack import free_port, moto_server
 
     port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = moto_server(port)  # its transactions one at a time, as DynamoDB's
     server.start()
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
     try:
@@ -32,6 +30,10 @@ def server_stack(monkeypatch):
     finally:
         monkeypatch.delenv("AWS_ENDPOINT_URL")
         _fresh_connections()  # no client left pointing at the stopped server
+        import urllib.request
+
+        # its backends are this process's: the next server_stack starts empty
+        urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/moto-api/reset", method="POST"), timeout=30)
         server.stop()
 
 

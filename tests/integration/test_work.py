@@ -438,3 +438,70 @@ def test_archiving_takes_later_shifts_off_the_rota_and_keeps_the_history(world):
     assert [s.shift.day for s in left] == [P1, P1 + timedelta(weeks=1)]
     assert world.timesheets.timesheet(world.emp, world.e, world.p1, P1)["status"] == "submitted"
     assert wiring.purge_work_history(world.e, world.p1) > 0 and list(world.store.everything(world.e, world.p1)) == []
+
+
+def test_the_purge_finds_an_archived_pas_work_by_index_marked_at_archive_and_cleared_at_reactivation(world):
+    """The work table's by_purge index: every item of an archived employment carries its purge date
+    (those written after the archive too: the employer approves the last timesheet), a reactivated
+    PA's work carries none, and the purge job deletes what is due in pages and batches, without a
+    Query an employment."""
+    from care_tracker import wiring
+    from care_tracker.rules.employment import purge_at
+
+    service = world.people.service
+    world.rota.plan(world.emp, world.e, world.p2, fields(P1), repeat_until=P1 + timedelta(weeks=1))
+    world.timesheets.step(world.pa2_caller, world.e, world.p2, P1, "submit", 1)
+
+    def marks() -> set:
+        return {item.purge_at for item in world.store.everything(world.e, world.p2)}
+
+    first_leaving = P1 + timedelta(days=13)
+    service.archive(world.emp, world.e, world.p2, first_leaving)
+    assert marks() == {purge_at(first_leaving)}
+    world.timesheets.step(world.emp, world.e, world.p2, P1, "approve", 2)  # after the archive: marked too
+    assert marks() == {purge_at(first_leaving)} and len(list(world.store.everything(world.e, world.p2))) >= 5
+    world.holiday.bring_forward(world.emp, world.e, world.p2, date(2025, 4, 1), "8")  # the ledger item, after too
+    assert "ledger" in {item.kind for item in world.store.everything(world.e, world.p2)}
+    assert marks() == {purge_at(first_leaving)}
+    service.reactivate(world.emp, world.e, world.p2, first_leaving + timedelta(days=7))
+    assert marks() == {None}  # taken back: nothing of theirs is due for deletion
+    leaving = first_leaving + timedelta(days=30)
+    service.archive(world.emp, world.e, world.p2, leaving)
+    assert marks() == {purge_at(leaving)}
+    kept = len(list(world.store.everything(world.e, world.p1)))
+
+    not_yet = wiring.employer_service().purge_expired(datetime.fromtimestamp(purge_at(leaving) - 1, UTC))
+    assert not_yet["deleted_by_hooks"] == 0 and marks() == {purge_at(leaving)}
+    with dynamodb_requests() as calls:
+        purged = wiring.employer_service().purge_expired(datetime.fromtimestamp(purge_at(leaving) + 86400, UTC))
+    assert purged["deleted_records"] == 1 and purged["deleted_by_hooks"] >= 5, purged
+    assert list(world.store.everything(world.e, world.p2)) == []
+    assert len(list(world.store.everything(world.e, world.p1))) == kept  # another PA's work stays
+    # by_expiry's two shards, by_purge, and the one disabled PA-only login's remaining employments; the login
+    # read in a batch
+    assert calls["Query"] == 4 and calls["BatchGetItem"] == 1 and "GetItem" not in calls and "Scan" not in calls, dict(calls)
+    again = wiring.employer_service().purge_expired(datetime.fromtimestamp(purge_at(leaving) + 86400, UTC))
+    assert again["deleted_records"] == 0 and again["deleted_by_hooks"] == 0
+
+
+def test_work_archived_before_the_index_is_marked_once_by_the_job(world):
+    """What was archived before by_purge and the login shard: the one-off job marks it, so the purge
+    finds it (and the disabled login) as if it had been archived since."""
+    from care_tracker import wiring
+    from care_tracker.adapters.employer_store import EXPIRING, EmployersItem, employer_pk, pa_sk
+    from care_tracker.rules.employment import purge_at
+    from functions.jobs import JOBS
+
+    world.rota.plan(world.emp, world.e, world.p2, fields(P1), repeat_until=P1 + timedelta(weeks=1))
+    leaving = P1 + timedelta(days=13)
+    world.people.service.archive(world.emp, world.e, world.p2, leaving)
+    # as it was stored before: no marks on the work, the record in the plain shard
+    world.store.mark_for_purge(world.e, world.p2, None)
+    EmployersItem(employer_pk(world.e), pa_sk(world.p2)).update(actions=[EmployersItem.expiry_shard.set(EXPIRING)])
+    done = JOBS["mark_archived_for_purge"].run(NOW)
+    assert done["archived_records"] == 1 and done["work_items_marked"] >= 3 and done["moved_to_login_shard"] == 1, done
+    assert {i.purge_at for i in world.store.everything(world.e, world.p2)} == {purge_at(leaving)}
+    assert JOBS["mark_archived_for_purge"].run(NOW)["work_items_marked"] == 0  # safe to repeat
+    purged = wiring.employer_service().purge_expired(datetime.fromtimestamp(purge_at(leaving) + 86400, UTC))
+    assert purged["deleted_by_hooks"] >= 3 and purged["deleted_logins"] == 1, purged
+    assert list(world.store.everything(world.e, world.p2)) == []

@@ -156,3 +156,49 @@ def test_bad_input_is_a_4xx_in_the_error_shape(people):
         assert _call(client, "PUT", path, tokens["employer_a"], {"version": 1, "end": "18:00"})[0] == 200
         status, answer = _call(client, "PUT", path, tokens["employer_a"], {"version": 1, "end": "19:00"})
         assert (status, answer["code"]) == (409, "stale")
+
+
+def test_a_reactivated_pa_fills_in_their_details_before_their_rota_timesheets_or_holiday(people, sent_mail):
+    """RULES 2.5: until the reactivated PA fills in their details again, their sign-in leads only to
+    that form: the PA's side of every rota, timesheet and holiday route of that employment answers the
+    details form's own error; the employer's side is unchanged."""
+    from chalice.test import Client
+
+    from app import app
+
+    tokens, ids = people
+    a, pa_a = ids["employer_a"], ids["pa_a"]
+    period = "2026-02-16"  # a two-weekly period after the new start date
+    with Client(app) as client:
+        assert _call(client, "POST", f"/employers/{a}/pas/{pa_a}/archive", tokens["employer_a"],
+                     {"leaving_date": "2026-01-31"})[0] == 200
+        assert _call(client, "POST", f"/employers/{a}/pas/{pa_a}/reactivate", tokens["employer_a"],
+                     {"start_date": "2026-02-10"})[0] == 200
+        pa_token = _login(sent_mail, "pa.a@example.org")
+        pa_routes = [
+            ("GET", "/pa/rota?from=2026-02-16&to=2026-02-22", None),
+            ("GET", f"/employers/{a}/pas/{pa_a}/timesheets/{period}", None),
+            ("PUT", f"/employers/{a}/pas/{pa_a}/timesheets/{period}", {"version": 1, "shifts": []}),
+            ("POST", f"/employers/{a}/pas/{pa_a}/timesheets/{period}/submit", {"version": 1}),
+            ("GET", f"/employers/{a}/pas/{pa_a}/holiday", None),
+            ("POST", f"/employers/{a}/pas/{pa_a}/holiday/bookings", {"first_day": "2026-03-02", "last_day": "2026-03-02",
+                                                                    "hours": 7}),
+        ]
+        _, mine = _call(client, "PUT", f"/me/employments/{a}/details", pa_token, {"phone": "0113 496 0000"})
+        for method, path, body in pa_routes:
+            status, answer = _call(client, method, path, pa_token, body)
+            assert (status, answer["code"]) == (400, "details_missing"), (method, path, answer)
+            assert answer["message"] == "Fill in your details again before anything else: phone, address, date_of_birth."
+            assert answer["details"] == {"missing": ["phone", "address", "date_of_birth"], "employer_id": a}
+        assert mine["code"] == "details_missing" and mine["details"]["employer_id"] == a
+        # the employer plans and reads as before
+        assert _call(client, "POST", f"/employers/{a}/pas/{pa_a}/shifts", tokens["employer_a"],
+                     {"day": "2026-02-17", "start": "09:00", "end": "17:00"})[0] == 201
+        assert _call(client, "GET", f"/employers/{a}/pas/{pa_a}/timesheets/{period}", tokens["employer_a"])[0] == 200
+        status, filled = _call(client, "PUT", f"/me/employments/{a}/details", pa_token,
+                               {"phone": "0113 496 0000", "address": "2 Low Street, Leeds", "date_of_birth": "1990-05-05"})
+        assert (status, filled["status"]) == (200, "active"), filled
+        rota = _call(client, "GET", "/pa/rota?from=2026-02-16&to=2026-02-22", pa_token)
+        assert rota[0] == 200 and [len(d["shifts"]) for d in rota[1]["days"]][:2] == [0, 1], rota
+        assert _call(client, "GET", f"/employers/{a}/pas/{pa_a}/timesheets/{period}", pa_token)[0] == 200
+        assert _call(client, "GET", f"/employers/{a}/pas/{pa_a}/holiday", pa_token)[0] == 200

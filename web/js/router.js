@@ -72,6 +72,10 @@ export async function render() {
     if (count !== renderCount) return;
     if (error && error.status === 401) return;  // api.js has sent the person to sign in
     if (error && error.code === 'account_deactivated') return;
+    if (error && error.code === 'details_missing' && error.details.employer_id) {
+      // A reactivated PA fills in their details before anything else of that employment (RULES 2.5).
+      return navigate(`/pa/details/${encodeURIComponent(error.details.employer_id)}`, { replace: true });
+    }
     ctx.show('Sorry, there is a problem', h('h1', { class: 'govuk-heading-l', tabindex: '-1' }, 'Sorry, there is a problem'),
       h('p', { class: 'govuk-body' }, (error && error.message) || 'Something went wrong.'),
       h('p', { class: 'govuk-body' }, h('a', { class: 'govuk-link', href: window.location.pathname + window.location.search }, 'Try again')));

@@ -26,7 +26,11 @@ from care_tracker.errors import BadRequest, Conflict, NotFound
 from care_tracker.ports import EmployerSettings, Employment, UserRecord
 
 EMPLOYER_SK = "EMPLOYER"
-EXPIRING = "expiring"  # the one shard of by_expiry: archives are rare, so one partition carries them
+EXPIRING = "expiring"  # the shard of by_expiry: archives are rare, so one partition carries them
+# ... and the one of the archives that disabled the PA's login: only these records' purge checks the login
+# (one login a PA, so a few a run), not every expired record's PA.
+EXPIRING_LOGIN = "expiring_login"
+EXPIRY_SHARDS = (EXPIRING, EXPIRING_LOGIN)
 
 
 def employer_pk(employer_id: str) -> str:
@@ -343,15 +347,17 @@ class DynamoEmployerStore:
             if reasons and reasons[0] == "ConditionalCheckFailed":
                 raise Conflict("This person is already one of your PAs (if you archived them, reactivate them instead).",
                                code="already_your_pa") from exc
-            if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":
+            if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":  # PynamoDB sends deletes, puts, then updates
                 raise NotFound("Set up your employer account before adding PAs.", code="no_employer") from exc
             raise Conflict("That email address was registered meanwhile. Try again.", code="username_taken") from exc
 
     def update_employment(self, employer_id: str, pa_id: str, version: int | None, changes: dict[str, Any], *,
                           list_key: str | None = None, set_status: str | None = None,
-                          require_current: bool = True) -> dict[str, Any]:
+                          require_current: bool = True, ni_change: tuple[str, str] | None = None) -> dict[str, Any]:
         """Sets (or, for None values, removes) fields of a current employment, if its version is still
-        `version` (None: whatever it is). 1 UpdateItem."""
+        `version` (None: whatever it is). 1 UpdateItem; with `ni_change` (old, new) the NI number moves
+        and its uniqueness claim with it: 1 transaction (the employment, the old claim deleted, the new
+        one made only if no other PA of the employer holds it) and 1 GetItem to read it back."""
         item = EmployersItem(employer_pk(employer_id), pa_sk(pa_id))
         actions = [getattr(EmployersItem, name).set(value) if value is not None else getattr(EmployersItem, name).remove()
                    for name, value in changes.items()]
@@ -366,8 +372,21 @@ class DynamoEmployerStore:
         if version is not None:
             condition &= EmployersItem.version == version
         try:
-            item.update(actions=actions, condition=condition)
-        except UpdateError as exc:
+            if ni_change is None:
+                item.update(actions=actions, condition=condition)
+            else:
+                old, new = ni_change
+                with TransactWrite(connection=self._connection) as tx:
+                    tx.update(item, actions=[*actions, EmployersItem.ni_number.set(new)],
+                              condition=condition & (EmployersItem.ni_number == old))
+                    tx.delete(EmployersItem(employer_pk(employer_id), ni_sk(old)), condition=EmployersItem.owner == pa_id)
+                    tx.save(EmployersItem(employer_pk(employer_id), ni_sk(new), owner=pa_id),
+                            condition=EmployersItem.pk.does_not_exist())
+        except (UpdateError, TransactWriteError) as exc:
+            reasons = _cancelled_because(exc) if isinstance(exc, TransactWriteError) else []
+            if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":  # PynamoDB sends deletes, puts, then updates
+                raise Conflict("One of your PAs already has this National Insurance number. Check it.",
+                               code="ni_number_taken") from exc
             current = self.employment_record(employer_id, pa_id, consistent=True)
             if current is None:
                 raise NotFound("There is no such PA.", code="no_such_pa") from exc
@@ -375,6 +394,8 @@ class DynamoEmployerStore:
                 raise Conflict("This PA is archived: reactivate them first.", code="archived") from exc
             raise Conflict("Someone changed this PA's record since you read it. Reload it and try again.",
                            code="stale_version") from exc
+        if ni_change is not None:
+            return self.employment_record(employer_id, pa_id, consistent=True)
         return _as_dict(item, EMPLOYMENT_FIELDS)
 
     def archive(self, current: dict[str, Any], *, leaving_date: str, list_key: str, purge_at: int, expires_at: int, periods: list[str],
@@ -385,7 +406,8 @@ class DynamoEmployerStore:
         employer_id, pa_id = current["employer_id"], current["pa_id"]
         actions = [getattr(EmployersItem, name).remove() for name in remove]
         actions += [EmployersItem.status.set("archived"), EmployersItem.leaving_date.set(leaving_date),
-                    EmployersItem.list_key.set(list_key), EmployersItem.expiry_shard.set(EXPIRING),
+                    EmployersItem.list_key.set(list_key),
+                    EmployersItem.expiry_shard.set(EXPIRING if deactivate is None else EXPIRING_LOGIN),
                     EmployersItem.purge_at.set(purge_at), EmployersItem.expires_at.set(expires_at),
                     EmployersItem.periods.set(periods),
                     EmployersItem.version.add(1)]
@@ -431,11 +453,32 @@ class DynamoEmployerStore:
             raise Conflict("This PA's record changed meanwhile. Reload it and try again.", code="stale_version") from exc
 
     # ---------- retention ----------
-    def expired(self, at_epoch: int) -> Iterator[tuple[str, str]]:
-        """(employer id, pa id) of every archived employment whose purge is due: a keys-only Query of
-        by_expiry (a few 1 MB pages for 10,000 records), never a scan."""
-        for item in EmployersItem.by_expiry.query(EXPIRING, EmployersItem.purge_at <= at_epoch):
-            yield item.pk.removeprefix("EMP#"), item.sk.removeprefix("PA#")
+    def expired(self, at_epoch: int) -> Iterator[tuple[str, str, bool]]:
+        """(employer id, pa id, whether its archive disabled the PA's login) of every archived employment
+        whose purge is due: a keys-only Query of each by_expiry shard (a few 1 MB pages for 10,000
+        records), never a scan."""
+        for shard in EXPIRY_SHARDS:
+            for item in EmployersItem.by_expiry.query(shard, EmployersItem.purge_at <= at_epoch):
+                yield item.pk.removeprefix("EMP#"), item.sk.removeprefix("PA#"), shard == EXPIRING_LOGIN
+
+    def archived(self) -> Iterator[tuple[str, str, int, bool]]:
+        """(employer id, pa id, purge_at, in the login shard) of every archived employment: by_expiry,
+        keys only, a page at a time (for the one-off marking of what was archived before by_purge)."""
+        for shard in EXPIRY_SHARDS:
+            for item in EmployersItem.by_expiry.query(shard):
+                yield item.pk.removeprefix("EMP#"), item.sk.removeprefix("PA#"), int(item.purge_at), shard == EXPIRING_LOGIN
+
+    def check_login_at_purge(self, employer_id: str, pa_id: str) -> None:
+        """An archived employment moves to the login shard: its purge checks the PA's login (the record
+        that carried the check was purged while this one remained). 1 UpdateItem; nothing if it is gone
+        or no longer archived."""
+        try:
+            EmployersItem(employer_pk(employer_id), pa_sk(pa_id)).update(
+                actions=[EmployersItem.expiry_shard.set(EXPIRING_LOGIN)],
+                condition=EmployersItem.pk.exists() & (EmployersItem.status == "archived"))
+        except UpdateError as exc:
+            if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+                raise
 
     def delete_employments(self, keys: list[tuple[str, str]]) -> int:
         """BatchWriteItem deletes, 25 a request (PynamoDB's batch_write retries unprocessed items)."""

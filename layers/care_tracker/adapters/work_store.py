@@ -26,6 +26,12 @@ batched deletes. Two sparse indexes carry shifts and timesheet heads only:
 
 and by_due (due = "pa" | "employer" | "done", due_on) on heads, for the daily reminder job: the
 timesheets whose period ended unsubmitted, and those submitted waiting for approval.
+
+by_purge (purge_shard = "purging", purge_at; keys only) holds every item of an archived employment:
+marked when the PA is archived (mark_for_purge, from the archive hook), written with the mark while
+the employment stays archived (the employer may still approve or correct), unmarked when the PA is
+reactivated. The purge job reads what is due from it a page at a time and deletes it in batches of
+25, instead of one Query per expired employment.
 """
 from __future__ import annotations
 
@@ -40,7 +46,7 @@ from botocore.exceptions import ClientError
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.transactions import TransactWrite
 
 from care_tracker.adapters.tables import Model, table_meta
@@ -80,6 +86,18 @@ class ByDue(GlobalSecondaryIndex):
     due_on = UnicodeAttribute(range_key=True)
 
 
+class ByPurge(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_purge"
+        projection = KeysOnlyProjection()
+
+    purge_shard = UnicodeAttribute(hash_key=True)
+    purge_at = NumberAttribute(range_key=True)
+
+
+PURGING = "purging"
+
+
 class WorkItem(Model):
     Meta = table_meta("work_table")
     pk = UnicodeAttribute(hash_key=True)
@@ -107,9 +125,20 @@ class WorkItem(Model):
     reason = UnicodeAttribute(null=True)
     reminded = UnicodeAttribute(null=True)  # the due it was reminded of (cleared when due changes)
     domestic = BooleanAttribute(null=True)  # heads: the employer's domestic-service setting when last written
+    # an archived employment's items: when the purge job deletes them (epoch seconds, as the employment's)
+    purge_shard = UnicodeAttribute(null=True)
+    purge_at = NumberAttribute(null=True)
     by_employer = ByEmployer()
     by_pa = ByPa()
     by_due = ByDue()
+    by_purge = ByPurge()
+
+
+def _marked(item: WorkItem, purge_at: int | None) -> WorkItem:
+    """An archived employment's item carries its purge date (by_purge); others carry none."""
+    if purge_at is not None:
+        item.purge_shard, item.purge_at = PURGING, purge_at
+    return item
 
 
 def partition(employer_id: str, pa_id: str) -> str:
@@ -396,7 +425,7 @@ class DynamoWorkStore:
             raise
 
     def save_shifts(self, employer_id: str, writes: Sequence[ShiftWrite], heads: Sequence[tuple[str, date, date]],
-                    domestic: bool = False) -> None:
+                    domestic: bool = False, purge_at: int | None = None) -> None:
         """The rota change in one transaction, each shift's version checked; then a timesheet head (as
         planned, version 0) for each pay period it touched, created only where there is none yet."""
         def write(tx: TransactWrite) -> None:
@@ -408,7 +437,8 @@ class DynamoWorkStore:
                 if w.op == "delete":
                     continue
                 moved = w.op == "update" and w.old_day not in (None, w.shift.day)
-                item = shift_item(employer_id, w.shift, w.pa_name, 1 if w.op == "put" else (w.expected or 0) + 1)
+                item = _marked(shift_item(employer_id, w.shift, w.pa_name, 1 if w.op == "put" else (w.expected or 0) + 1),
+                               purge_at)
                 if w.op == "put" or moved:
                     tx.save(item, condition=WorkItem.sk.does_not_exist())
                 else:
@@ -420,62 +450,65 @@ class DynamoWorkStore:
             raise ValueError("a rota change is at most 100 shifts")  # the service caps series below this
         self._transact(write, "The rota changed since you opened it: reload it and try again.")
         for pa_id, start, end in heads:
-            self._ensure_head(employer_id, pa_id, start, end, domestic)
+            self._ensure_head(employer_id, pa_id, start, end, domestic, purge_at)
 
-    def _ensure_head(self, employer_id: str, pa_id: str, start: date, end: date, domestic: bool) -> None:
+    def _ensure_head(self, employer_id: str, pa_id: str, start: date, end: date, domestic: bool,
+                     purge_at: int | None = None) -> None:
         item = WorkItem(partition(employer_id, pa_id), head_sk(start))
         # if_not_exists throughout: an existing head (edited, submitted, approved) is left as it is
+        marks = [WorkItem.purge_shard.set(PURGING), WorkItem.purge_at.set(purge_at)] if purge_at is not None else []
         item.update(actions=[
             WorkItem.kind.set("timesheet"), WorkItem.employer_id.set(employer_id),
             WorkItem.emp_sk.set(f"{start.isoformat()}#T#{pa_id}"),
             WorkItem.period_start.set(start.isoformat()), WorkItem.period_end.set(end.isoformat()),
             WorkItem.status.set(WorkItem.status | Status.DRAFT.value), WorkItem.version.set(WorkItem.version | 0),
             WorkItem.due.set(WorkItem.due | "pa"), WorkItem.due_on.set(WorkItem.due_on | end.isoformat()),
-            WorkItem.domestic.set(domestic),
+            WorkItem.domestic.set(domestic), *marks,
         ])
 
     def save_timesheet(self, head_before: Head | None, new: Sequence[Version], employer_id: str, pa_id: str,
                        start: date, end: date, due: str, due_on: str, entries: Sequence[tuple[date, LedgerEntry]] = (),
-                       domestic: bool = False) -> None:
+                       domestic: bool = False, purge_at: int | None = None) -> None:
         """One transaction: the head (checked against the version read), the new versions (each written
         once) and any ledger entries the step credits (each written once)."""
         pk = partition(employer_id, pa_id)
         current = new[-1]
 
         def write(tx: TransactWrite) -> None:
-            head = head_item(employer_id, pa_id, start, end, current, due, due_on, domestic,
-                             head_before.reminded if head_before and head_before.due == due else None)
+            head = _marked(head_item(employer_id, pa_id, start, end, current, due, due_on, domestic,
+                                     head_before.reminded if head_before and head_before.due == due else None), purge_at)
             if head_before is None:
                 tx.save(head, condition=WorkItem.sk.does_not_exist())
             else:
                 tx.save(head, condition=WorkItem.version == head_before.version)
             for v in new:
-                tx.save(version_item(pk, start, v), condition=WorkItem.sk.does_not_exist())
+                tx.save(_marked(version_item(pk, start, v), purge_at), condition=WorkItem.sk.does_not_exist())
             years: dict[date, list[LedgerEntry]] = {}
             for year_start, e in entries:
                 years.setdefault(year_start, []).append(e)
             for year_start, those in years.items():  # one operation per item in a transaction
                 # a raw UpdateItem: PynamoDB's update actions name only the model's attributes, not E#<id>
-                tx._update_items.append(ledger_update(pk, year_start, those))
+                tx._update_items.append(ledger_update(pk, year_start, those, purge_at=purge_at))
 
         self._transact(write, "This timesheet changed since you opened it: reload it and try again.")
 
-    def add_entries(self, employer_id: str, pa_id: str, year_start: date, entries: Sequence[LedgerEntry]) -> None:
+    def add_entries(self, employer_id: str, pa_id: str, year_start: date, entries: Sequence[LedgerEntry],
+                    purge_at: int | None = None) -> None:
         pk = partition(employer_id, pa_id)
         for e in entries:
             try:
-                self._connection.dispatch("UpdateItem", ledger_update(pk, year_start, [e]))
+                self._connection.dispatch("UpdateItem", ledger_update(pk, year_start, [e], purge_at=purge_at))
             except ClientError as exc:
                 if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                     raise  # already there: the same entry written twice changes nothing
 
     def save_booking(self, employer_id: str, pa_id: str, year_start: date, booking: dict, expected: int | None,
-                     entries: Sequence[LedgerEntry] = ()) -> None:
+                     entries: Sequence[LedgerEntry] = (), purge_at: int | None = None) -> None:
         """One transaction: the booking (new, or checked against its version) and its ledger entries."""
         pk = partition(employer_id, pa_id)
 
         def write(tx: TransactWrite) -> None:
-            tx._update_items.append(ledger_update(pk, year_start, entries, booking, expected))
+            tx._update_items.append(ledger_update(pk, year_start, entries, booking, expected, purge_at))
 
         self._transact(write, "This holiday booking changed since you opened it: reload it and try again.")
 
@@ -520,6 +553,34 @@ class DynamoWorkStore:
                 if item.sk.startswith("D#"):
                     batch.delete(item)
                     count += 1
+        return count
+
+    def mark_for_purge(self, employer_id: str, pa_id: str, purge_at: int | None) -> int:
+        """Every item of the employment gets its purge date (archived), or loses it (None: reactivated):
+        1 Query plus 1 UpdateItem an item whose mark changes (conditional, so an item deleted meanwhile
+        is not written back)."""
+        changed = 0
+        for item in WorkItem.query(partition(employer_id, pa_id), attributes_to_get=["pk", "sk", "purge_at"]):
+            if item.purge_at == purge_at:
+                continue
+            marks = ([WorkItem.purge_shard.set(PURGING), WorkItem.purge_at.set(purge_at)] if purge_at is not None else
+                     [WorkItem.purge_shard.remove(), WorkItem.purge_at.remove()])
+            try:
+                WorkItem(item.pk, item.sk).update(actions=marks, condition=WorkItem.pk.exists())
+                changed += 1
+            except UpdateError as exc:
+                if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+                    raise
+        return changed
+
+    def purge_due(self, at_epoch: int) -> int:
+        """Every item of the employments whose retention ended by `at_epoch`: a keys-only Query of
+        by_purge, a 1 MB page at a time, and BatchWriteItem deletes of 25."""
+        count = 0
+        with WorkItem.batch_write() as batch:
+            for item in WorkItem.by_purge.query(PURGING, WorkItem.purge_at <= at_epoch):
+                batch.delete(WorkItem(item.pk, item.sk))
+                count += 1
         return count
 
     def delete_all(self, employer_id: str, pa_id: str) -> int:
@@ -576,11 +637,16 @@ def ledger_records(raw: dict | None) -> LedgerRecords:
 
 
 def ledger_update(pk: str, year_start: date, entries: Sequence[LedgerEntry] = (), booking: dict | None = None,
-                  expected: int | None = None) -> dict:
+                  expected: int | None = None, purge_at: int | None = None) -> dict:
     """The UpdateItem (alone or in a transaction) adding entries (each only if absent) and writing a
-    booking (new, or checked against the version read) on a leave year's ledger item."""
+    booking (new, or checked against the version read) on a leave year's ledger item; an archived
+    employment's ledger also carries its purge date (by_purge)."""
     names, values = {"#kind": "kind"}, {":kind": {"S": "ledger"}}
     sets, checks = ["#kind = :kind"], []
+    if purge_at is not None:
+        names["#ps"], names["#pa"] = "purge_shard", "purge_at"
+        values[":ps"], values[":pa"] = {"S": PURGING}, {"N": str(purge_at)}
+        sets += ["#ps = :ps", "#pa = :pa"]
     for n, e in enumerate(entries):
         names[f"#e{n}"], values[f":e{n}"] = f"E#{e.entry_id}", {"S": _entry_json(e)}
         sets.append(f"#e{n} = :e{n}")

@@ -16,14 +16,16 @@ from typing import Any
 from care_tracker import messages
 from care_tracker.errors import BadRequest, Conflict, Forbidden, NotFound
 from care_tracker.observability import logger
-from care_tracker.ports import Clock, IdentityProvider, Mailer, UserRecord
+from care_tracker.ports import Clock, IdentityProvider, Mailer, UserRecord, UserRepository
 from care_tracker.rules import employment as rules
 from care_tracker.rules.ni_number import normalise as normalise_ni
 from care_tracker.rules.ni_number import problem as ni_problem
 from care_tracker.rules.passwords import temporary_password
+from care_tracker.services.work_access import details_missing
 
 ArchivedHook = Callable[[str, str, date, datetime], None]
-PurgeHook = Callable[[str, str], int]
+ReactivatedHook = Callable[[str, str], None]
+PurgeHook = Callable[[int], int]  # called once a run with its epoch: deletes what later issues keep, returns how many
 
 CURRENT, ARCHIVED_LIST = rules.CURRENT_LIST, rules.ARCHIVED_LIST
 sort_name, list_key = rules.sort_name, rules.list_key
@@ -42,7 +44,8 @@ def _hours(value: Decimal | None) -> str | None:
 class EmployerService:
     def __init__(self, store, users, identity: IdentityProvider, mailer: Mailer, clock: Clock, login_url: str,
                  cursors, archived_hooks: Callable[[], Sequence[ArchivedHook]] = list,
-                 purge_hooks: Callable[[], Sequence[PurgeHook]] = list) -> None:
+                 purge_hooks: Callable[[], Sequence[PurgeHook]] = list,
+                 reactivated_hooks: Callable[[], Sequence[ReactivatedHook]] = list) -> None:
         self._store = store
         self._users = users
         self._identity = identity
@@ -52,6 +55,7 @@ class EmployerService:
         self._cursors = cursors
         self._archived_hooks = archived_hooks
         self._purge_hooks = purge_hooks
+        self._reactivated_hooks = reactivated_hooks
 
     def _today(self) -> date:
         return rules.london_date(self._clock.now())
@@ -287,11 +291,21 @@ class EmployerService:
             problem = rules.date_of_birth_problem(changes["date_of_birth"], None, self._today())
             if problem:
                 raise BadRequest(f"Check the date of birth: {problem}.", code="invalid_date_of_birth")
+        ni_change = None
+        if "ni_number" in stored:
+            new_ni = normalise_ni(stored.pop("ni_number"))
+            found = ni_problem(new_ni)
+            if found:
+                raise BadRequest(f"Check the National Insurance number: {found}.", code="invalid_ni_number")
+            current = self._employment(employer_id, pa_id, consistent=True)
+            if new_ni != current["ni_number"]:  # the claim that keeps it unique moves in the same transaction
+                ni_change = (current["ni_number"], new_ni)
         if stored.get("pa_name"):
             new_list_key = list_key(rules.ACTIVE, stored["pa_name"], pa_id)
         elif "pa_name" in stored:
             raise BadRequest("A PA's name cannot be empty.", code="name_needed")
-        record = self._store.update_employment(employer_id, pa_id, version, stored, list_key=new_list_key)
+        record = self._store.update_employment(employer_id, pa_id, version, stored, list_key=new_list_key,
+                                               ni_change=ni_change)
         return self.pa_view(record)
 
     # ---------- the PA's own view ----------
@@ -326,8 +340,7 @@ class EmployerService:
         if record["status"] == rules.DETAILS_MISSING:
             missing = [name for name in rules.DETAILS_REQUIRED_AFTER_REACTIVATION if not stored.get(name)]
             if missing:
-                raise BadRequest("Fill in your details again before anything else: " + ", ".join(missing) + ".",
-                                 code="details_missing", details={"missing": missing})
+                raise details_missing(employer_id, missing)
             status = rules.status_after_details(record["status"])
         elif "date_of_birth" in stored:
             raise BadRequest("Your employer records your date of birth: ask them to correct it.", code="ask_employer")
@@ -394,6 +407,11 @@ class EmployerService:
             if disabled:
                 self._identity.disable_user(record["email"])
             raise
+        for hook in self._reactivated_hooks():
+            try:
+                hook(employer_id, pa_id)
+            except Exception:  # the reactivation stands; the hook failing is logged, not a 500
+                logger.exception("pa reactivated hook failed", extra={"hook": getattr(hook, "__name__", str(hook))})
         self._mailer.send(messages.pa_reactivated(record["email"], record["pa_name"], caller.full_name, password,
                                                   self._login_url))
         logger.info("pa reactivated", extra={"employer_id": employer_id, "pa_id": pa_id, "new_password": disabled})
@@ -402,22 +420,35 @@ class EmployerService:
     # ---------- retention: the daily job ----------
     def purge_expired(self, at: datetime) -> dict[str, int]:
         """Deletes every archived employment whose retention ended by `at` (and, through the purge
-        hooks, what later issues keep for it): what DynamoDB's TTL has not deleted yet. Running it
-        twice deletes nothing the second time."""
-        keys = list(self._store.expired(int(at.timestamp())))
-        hooked = 0
-        for employer_id, pa_id in keys:
-            for hook in self._purge_hooks():
-                hooked += int(hook(employer_id, pa_id) or 0)
+        hooks, each run once with the same time, what later issues keep for it): what DynamoDB's TTL
+        has not deleted yet. Running it twice deletes nothing the second time. Requests: the by_expiry
+        pages, the deletes in 25s, and only for the records whose archive disabled the login (by_expiry's
+        login shard) that login, read in 100s (BatchGetItem), with a Query of the PA's remaining
+        employments when it is still disabled and PA-only."""
+        epoch = int(at.timestamp())
+        expired = list(self._store.expired(epoch))
+        keys = [(employer_id, pa_id) for employer_id, pa_id, _ in expired]
+        hooked = sum(int(hook(epoch) or 0) for hook in self._purge_hooks())
         deleted = self._store.delete_employments(keys) if keys else 0
-        logins = sum(self._forget_login(pa_id) for pa_id in {pa_id for _, pa_id in keys})
+        checked = sorted({pa_id for _, pa_id, login in expired if login})
+        users = self._users.many(checked).values()
+        gone = set(keys)
+        logins = sum(self._forget_login(user, gone) for user in users)
         return {"expired_records": len(keys), "deleted_records": deleted, "deleted_by_hooks": hooked, "deleted_logins": logins}
 
-    def _forget_login(self, pa_id: str) -> bool:
+    def _forget_login(self, user: UserRecord, gone: set[tuple[str, str]]) -> bool:
         """The login of a PA whose last record has gone (RULES 2.5: their name and username go with
         it): deleted when it is disabled, serves no other role and no employment remains."""
-        user = self._users.get(pa_id)
-        if user is None or user.active or not set(user.roles) <= {"pa"} or self._store.employment_records_of_pa(pa_id):
+        pa_id = user.user_id
+        if user.active or not set(user.roles) <= {"pa"}:
+            return False
+        # by_pa may still show the records just deleted
+        remaining = [r for r in self._store.employment_records_of_pa(pa_id) if (r["employer_id"], pa_id) not in gone]
+        if remaining:
+            # The check waits on the records left: whichever of them is purged last deletes the login.
+            for record in remaining:
+                if record["status"] == rules.ARCHIVED:
+                    self._store.check_login_at_purge(record["employer_id"], pa_id)
             return False
         self._identity.delete_user(user.email)
         self._users.delete(user)
@@ -470,3 +501,21 @@ class EmploymentExportRows:
                 yield _employment_row(record, "archived_pa" if record["status"] == rules.ARCHIVED else "pa")
         for record in self._store.employment_records_of_pa(user_id):
             yield _employment_row(record, "my_employment")
+
+
+def mark_archived_for_purge(store, work, users: UserRepository) -> dict:
+    """What the archive's hooks may have missed (archived before the work table's by_purge index, or a
+    hook that failed after the archive's transaction): every archived employment's work history gets
+    the record's purge date, and a record whose PA's login is disabled and serves no other role moves
+    to the login shard (its purge checks the login). Changes nothing the second time."""
+    records = list(store.archived())
+    marked = sum(work.mark_for_purge(employer_id, pa_id, purge) for employer_id, pa_id, purge, _ in records)
+    unchecked = [(employer_id, pa_id) for employer_id, pa_id, _, login in records if not login]
+    disabled = {u.user_id for u in users.many({pa_id for _, pa_id in unchecked}).values()
+                if not u.active and set(u.roles) <= {"pa"}} if unchecked else set()
+    moved = 0
+    for employer_id, pa_id in unchecked:
+        if pa_id in disabled:
+            store.check_login_at_purge(employer_id, pa_id)
+            moved += 1
+    return {"archived_records": len(records), "work_items_marked": marked, "moved_to_login_shard": moved}

@@ -27,7 +27,7 @@ from care_tracker.rules import holiday as rules
 from care_tracker.rules.hours import display_hours
 from care_tracker.rules.pay_periods import LeaveYear, leave_year_containing, period_containing
 from care_tracker.rules.timesheets import Actor
-from care_tracker.services.work_access import access, checked, cycle_of, party, require_cycle, settings_of
+from care_tracker.services.work_access import access, checked, cycle_of, party, purge_mark, require_cycle, settings_of
 
 LONDON = ZoneInfo("Europe/London")
 _EMPLOYER = frozenset({Actor.EMPLOYER})
@@ -37,8 +37,8 @@ class HolidayStore(Protocol):
     def ledger(self, employer_id: str, pa_id: str, year_start: date) -> Any: ...
     def ledger_with_employment(self, employer_id: str, pa_id: str, year_start: date) -> tuple: ...
     def save_booking(self, employer_id: str, pa_id: str, year_start: date, booking: dict, expected: int | None,
-                     entries=()) -> None: ...
-    def add_entries(self, employer_id: str, pa_id: str, year_start: date, entries) -> None: ...
+                     entries=(), purge_at: int | None = None) -> None: ...
+    def add_entries(self, employer_id: str, pa_id: str, year_start: date, entries, purge_at: int | None = None) -> None: ...
 
 
 def _entry_view(e: rules.LedgerEntry) -> dict:
@@ -142,7 +142,7 @@ class HolidayService:
                    "decided_by": caller.user_id if actor is Actor.EMPLOYER else None,
                    "leave_year_start": year.start.isoformat()}
         self._store.save_booking(employer_id, pa_id, year.start, booking, None,
-                                 [planned.entry] if actor is Actor.EMPLOYER else [])
+                                 [planned.entry] if actor is Actor.EMPLOYER else [], purge_at=purge_mark(employment))
         return {"booking": {**booking, "version": 1}, "warning": planned.warning,
                 "balance_after": _exact(planned.balance_after), "balance_after_shown": display_hours(planned.balance_after)}
 
@@ -188,12 +188,13 @@ class HolidayService:
             raise BadRequest(f"Unknown decision {decision!r}.", code="bad_request")
         updated = {**{k: v for k, v in booking.items() if k != "version"}, "status": new_status,
                    "decided_by": caller.user_id, "decided_at": self._clock.now().isoformat()}
-        self._store.save_booking(employer_id, pa_id, year.start, updated, expected_version, new_entries)
+        self._store.save_booking(employer_id, pa_id, year.start, updated, expected_version, new_entries,
+                                 purge_at=purge_mark(employment))
         return {"booking": {**updated, "version": expected_version + 1}, "warning": warning}
 
     def bring_forward(self, caller, employer_id: str, pa_id: str, year_start: date, hours) -> dict:
         """The employer records the balance brought into a leave year (once)."""
-        access(self._directory, caller, employer_id, pa_id, allow=_EMPLOYER)
+        employment, _ = access(self._directory, caller, employer_id, pa_id, allow=_EMPLOYER)
         settings = settings_of(self._directory, employer_id)
         year = self._year(settings, year_start)
         hours = _hours(hours)
@@ -203,7 +204,7 @@ class HolidayService:
         entry = rules.brought_forward_entry(year, hours, first)
         if any(e.entry_id == entry.entry_id for e in records.entries):
             raise Conflict("The balance brought forward into this leave year is recorded already.", code="already_recorded")
-        self._store.add_entries(employer_id, pa_id, year.start, [entry])
+        self._store.add_entries(employer_id, pa_id, year.start, [entry], purge_at=purge_mark(employment))
         return {"entry": _entry_view(entry)}
 
 

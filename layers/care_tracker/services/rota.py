@@ -20,11 +20,21 @@ from typing import Any, Protocol
 from care_tracker.errors import BadRequest, Conflict, NotFound
 from care_tracker.ports import Clock, EmploymentDirectory
 from care_tracker.rules import shifts as rules
+from care_tracker.rules.employment import DETAILS_MISSING
 from care_tracker.rules.pay_periods import periods_overlapping
 from care_tracker.rules.shifts import LocalInterval, Shift, ShiftError, ShiftType
 from care_tracker.rules.timesheets import Actor
 from care_tracker.rules.working_time import WorkerProfile, working_time_warnings
-from care_tracker.services.work_access import access, check_range, cycle_of, require_employer, require_pa, worker_profile
+from care_tracker.services.work_access import (
+    access,
+    check_range,
+    cycle_of,
+    details_missing,
+    purge_mark,
+    require_employer,
+    require_pa,
+    worker_profile,
+)
 
 MAX_OCCURRENCES = 53  # a year of weekly shifts: one transaction (at most 100 items)
 WARNING_LOOKBACK = timedelta(days=28)
@@ -35,7 +45,8 @@ class WorkStore(Protocol):
     def shifts_between(self, employer_id: str, pa_id: str, first: date, last: date) -> list: ...
     def series_from(self, employer_id: str, pa_id: str, series_id: str, first: date) -> list: ...
     def shift(self, employer_id: str, pa_id: str, shift_id: str, day: date) -> Any: ...
-    def save_shifts(self, employer_id: str, writes: Sequence, heads: Sequence) -> None: ...
+    def save_shifts(self, employer_id: str, writes: Sequence, heads: Sequence, domestic: bool = False,
+                    purge_at: int | None = None) -> None: ...
     def employer_range(self, employer_id: str, first: date, last: date) -> tuple[list, list]: ...
     def pa_range(self, pa_id: str, first: date, last: date) -> list: ...
 
@@ -164,7 +175,7 @@ class RotaService:
                 raise BadRequest(str(exc), code="invalid_shift") from exc
             writes = [ShiftWrite("update", new[0], employment.pa_name, stored.version, day)]
         self._refuse_overlaps(employer_id, pa_id, new)
-        self._save(employer_id, pa_id, writes, new)
+        self._save(employer_id, pa_id, writes, new, purge_mark(employment))
         return {"shifts": [shift_view(w.shift, w.expected + 1, employment.pa_name) for w in writes],
                 "warnings": self._warnings(employer_id, pa_id, employment, new)}
 
@@ -194,7 +205,8 @@ class RotaService:
             raise Conflict(found[0].message, code="overlapping_shifts",
                            details={"shift_ids": sorted({found[0].first.shift_id, found[0].second.shift_id})})
 
-    def _save(self, employer_id: str, pa_id: str, writes: Sequence, planned: Sequence[Shift]) -> None:
+    def _save(self, employer_id: str, pa_id: str, writes: Sequence, planned: Sequence[Shift],
+              purge_at: int | None = None) -> None:
         """The change, then a timesheet (as planned) for each pay period the shifts fall in that has none."""
         found = self._directory.employer_settings(employer_id)
         heads = []
@@ -202,7 +214,7 @@ class RotaService:
             days = sorted({s.day for s in planned})
             periods = periods_overlapping(cycle_of(found), None, days[0], days[-1])
             heads = [(pa_id, p.start, p.end) for p in periods if any(p.contains(d) for d in days)]
-        self._store.save_shifts(employer_id, writes, heads, bool(found and found.domestic_service))
+        self._store.save_shifts(employer_id, writes, heads, bool(found and found.domestic_service), purge_at=purge_at)
 
     def _warnings(self, employer_id: str, pa_id: str, employment, changed: Sequence[Shift]) -> list[dict]:
         first, last = min(s.day for s in changed), max(s.day for s in changed)
@@ -240,6 +252,9 @@ class RotaService:
         pa_id = require_pa(caller)
         check_range(first, last)
         employments = {e.employer_id: e for e in self._directory.employments_of_pa(pa_id) if e.status != "archived"}
+        waiting = sorted(e.employer_id for e in employments.values() if e.status == DETAILS_MISSING)
+        if waiting:  # their sign-in leads only to the details form until it is filled in (RULES 2.5)
+            raise details_missing(waiting[0])
         shifts = [s for s in self._store.pa_range(pa_id, first - WARNING_LOOKBACK, last) if s.employer_id in employments]
         births = [e.date_of_birth for e in employments.values() if e.date_of_birth]
         profile = WorkerProfile(date_of_birth=births[0] if births else None)

@@ -41,6 +41,7 @@ from care_tracker.services.work_access import (
     access,
     cycle_of,
     pay_period,
+    purge_mark,
     require_cycle,
     require_employer,
     settings_of,
@@ -55,7 +56,7 @@ SIGN_OFF = "\n\nCare Tracker support team"
 class TimesheetStore(Protocol):
     def period(self, employer_id: str, pa_id: str, start: date, end: date) -> Any: ...
     def save_timesheet(self, head_before, new, employer_id: str, pa_id: str, start: date, end: date, due: str,
-                       due_on: str, entries=()) -> None: ...
+                       due_on: str, entries=(), domestic: bool = False, purge_at: int | None = None) -> None: ...
     def ledger(self, employer_id: str, pa_id: str, year_start: date) -> Any: ...
     def employer_range(self, employer_id: str, first: date, last: date) -> tuple[list, list]: ...
     def due(self, who: str, before: date) -> Iterator: ...
@@ -196,7 +197,7 @@ class TimesheetService:
         entries, credit = self._credit(employment, settings, ts, after)
         due, due_on = _due(after, now.astimezone(LONDON).date())
         self._store.save_timesheet(records.head, new, employer_id, pa_id, period.start, period.end, due, due_on, entries,
-                                   domestic=settings.domestic_service)
+                                   domestic=settings.domestic_service, purge_at=purge_mark(employment))
         view = self._view(after, records, employment, settings.domestic_service)
         view["holiday_credited"] = credit
         return view

@@ -1,8 +1,9 @@
 """Who may see and change one employment's rota, timesheets and holiday (contract B): the employer
 (the caller is the employer account, `employer_id` is their user id) for any of their PAs, archived
 ones included (the work history is kept 7 years); the PA for their own employment while it is not
-archived. Nobody else: every check is one GetItem through EmploymentDirectory.employment (or, for
-the holiday ledger, part of the one TransactGetItems that reads it: `party` then `checked`)."""
+archived, and once reactivated only after filling in their details again (RULES 2.5). Nobody else:
+every check is one GetItem through EmploymentDirectory.employment (or, for the holiday ledger, part
+of the one TransactGetItems that reads it: `party` then `checked`)."""
 from __future__ import annotations
 
 from datetime import date
@@ -10,6 +11,8 @@ from datetime import date
 from care_tracker.errors import BadRequest, Forbidden, NotFound
 from care_tracker.ports import EmployerSettings, Employment, EmploymentDirectory
 from care_tracker.roles import Role
+from care_tracker.rules.employment import ARCHIVED, DETAILS_MISSING, DETAILS_REQUIRED_AFTER_REACTIVATION
+from care_tracker.rules.employment import purge_at as purge_date
 from care_tracker.rules.pay_periods import PayPeriod, PaySchedule, period_containing
 from care_tracker.rules.timesheets import Actor
 from care_tracker.rules.working_time import OptOut, WorkerProfile
@@ -18,6 +21,13 @@ NOT_YOURS = "You can see only your own PAs' records as an employer, or your own 
 
 
 BOTH = frozenset({Actor.EMPLOYER, Actor.PA})
+
+
+def details_missing(employer_id: str, missing=DETAILS_REQUIRED_AFTER_REACTIVATION) -> BadRequest:
+    """A reactivated PA's details form comes before anything else of that employment (one error, the
+    same from the details form and from the rota, timesheet and holiday routes)."""
+    return BadRequest("Fill in your details again before anything else: " + ", ".join(missing) + ".",
+                      code="details_missing", details={"missing": list(missing), "employer_id": employer_id})
 
 
 def access(directory: EmploymentDirectory, caller, employer_id: str, pa_id: str, *,
@@ -42,9 +52,11 @@ def party(caller, employer_id: str, pa_id: str, *, allow: frozenset[Actor] = BOT
 
 def checked(employment: Employment | None, actor: Actor) -> Employment:
     """The employment read for `party`'s caller; 404 when it is not theirs to see."""
-    if employment is None or (actor is Actor.PA and employment.status == "archived"):
+    if employment is None or (actor is Actor.PA and employment.status == ARCHIVED):
         raise NotFound("There is no such employment among yours." if actor is Actor.EMPLOYER else
                        "You do not work for this employer (or no longer do).", code="unknown_employment")
+    if actor is Actor.PA and employment.status == DETAILS_MISSING:
+        raise details_missing(employment.employer_id)
     return employment
 
 
@@ -54,6 +66,14 @@ def worker_profile(employment: Employment, domestic_service: bool) -> WorkerProf
     opt_outs = ((OptOut(employment.opt_out_start, employment.opt_out_cancelled),) if employment.opt_out_start else ())
     return WorkerProfile(date_of_birth=employment.date_of_birth, employment_start=employment.start_date,
                          domestic_service=domestic_service, opt_outs=opt_outs)
+
+
+def purge_mark(employment: Employment) -> int | None:
+    """What an archived employment's new work items carry, so the purge job finds them by index with
+    the rest (the employer may still approve or correct an archived PA's timesheets and holiday)."""
+    if employment.status == ARCHIVED and employment.leaving_date is not None:
+        return purge_date(employment.leaving_date)
+    return None
 
 
 def require_employer(caller) -> str:

@@ -166,7 +166,8 @@ export async function ledger(ctx) {
 // The PA: for each employment, what is left, the bookings and a link to ask for holiday.
 export async function pa(ctx) {
   const me = await api.me();
-  const { employments } = await api.get('/me/employments');
+  const { employments, details_missing: missing } = await api.get('/me/employments');
+  if (missing.length) return ctx.navigate(`/pa/details/${encodeURIComponent(missing[0])}`, { replace: true });
   const active = employments.filter((e) => e.status === 'active');
   const sections = await Promise.all(active.map(async (e) => {
     const title = e.employer_name || 'Your employer';
@@ -270,7 +271,10 @@ export async function broughtForward(ctx) {
 // The PA asks for holiday: the employer approves it.
 export async function book(ctx) {
   const me = await api.me();
-  const { employments } = await api.get('/me/employments');
+  const { employments, details_missing: missing } = await api.get('/me/employments');
+  if (missing.includes(ctx.params.employer_id)) {
+    return ctx.navigate(`/pa/details/${encodeURIComponent(ctx.params.employer_id)}`, { replace: true });
+  }
   const e = employments.find((x) => x.employer_id === ctx.params.employer_id && x.status === 'active');
   if (!e) return ctx.show('Employment not found', heading('Employment not found'), p(link('/pa/holiday', 'Back to my holiday')));
   const title = e.employer_name || 'your employer';

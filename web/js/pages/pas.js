@@ -364,7 +364,7 @@ export async function onePa(ctx) {
       ['Phone number', orNot(pa.phone), change(`${edit}#phone`, 'phone number')],
       ['Address', orNot(pa.address), change(`${edit}#address`, 'address')],
       ['Date of birth', dateOrNot(pa.date_of_birth), change(`${edit}#date_of_birth-day`, 'date of birth')],
-      ['National Insurance number', pa.ni_number],
+      ['National Insurance number', pa.ni_number, change(`${edit}#ni_number`, 'National Insurance number')],
     ]),
     h('h2', { class: 'govuk-heading-m' }, 'Their job'),
     summaryList([
@@ -449,7 +449,8 @@ export async function changePa(ctx) {
       input({ id: 'phone', label: 'Phone number', type: 'tel', width: 20, value: pa.phone || '' }),
       textarea({ id: 'address', label: 'Address', rows: 3 }),
       dateInput('date_of_birth', 'Date of birth', { value: pa.date_of_birth, hint: 'For example 27 3 1990' }),
-    ], { hint: 'Their email address and National Insurance number cannot be changed here.' }),
+      input({ id: 'ni_number', label: 'National Insurance number', hint: 'Two letters, six numbers and one letter from A to D, like QQ 12 34 56 C.', width: 10, spellcheck: false, value: pa.ni_number, attrs: { autocapitalize: 'characters' } }),
+    ], { hint: 'Their email address is their username: it cannot be changed here.' }),
     fieldset('Their job', [hoursFields({ hours: pa.irregular_hours ? 'irregular' : 'contracted', contracted_hours: pa.contracted_hours }),
       relationshipFields({ relationship: pa.relationship || undefined, provider_agreed: pa.provider_agreed })]),
     fieldset('Checks and opt-out', [
@@ -488,6 +489,9 @@ export async function changePa(ctx) {
         body[name] = v || null;
       }
     }
+    const ni = values.ni_number.replace(/\s+/g, '').toUpperCase();  // the API ignores spaces and stores it upper-case
+    if (!ni) errors.push({ field: 'ni_number', text: 'Enter their National Insurance number' });
+    else if (ni !== pa.ni_number) body.ni_number = ni;
     if ((values.dbs_level || null) !== (pa.dbs_level || null)) body.dbs_level = values.dbs_level || null;
     checkHours(values, errors);
     checkRelationship(values, errors);
@@ -501,8 +505,9 @@ export async function changePa(ctx) {
       const saved = await api.put(`/employers/${id}/pas/${pa.pa_id}`, body);
       ctx.navigate(here, { message: { title: `${saved.pa_name}’s record saved` } });
     } catch (error) {
+      if (error.code === 'ni_number_taken') return showErrors(form, [{ field: 'ni_number', text: 'Another of your PAs has this National Insurance number. Check the number on their payslip, P60 or letters about tax.' }]);
       if (error.status === 409) return showErrors(form, [{ field: null, text: 'Someone changed this record since you opened it, so your changes have not been saved. Go back to the PA’s page to see the record as it is now, then make your changes again.' }]);
-      const field = { provider_agreement_needed: 'provider_agreed', invalid_date_of_birth: 'date_of_birth', name_needed: 'pa_name' }[error.code];
+      const field = { provider_agreement_needed: 'provider_agreed', invalid_date_of_birth: 'date_of_birth', name_needed: 'pa_name', invalid_ni_number: 'ni_number' }[error.code];
       showErrors(form, field ? [{ field, text: error.message }] : problemsOf(error, LABELS));
     }
   });
