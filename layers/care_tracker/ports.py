@@ -176,3 +176,22 @@ class EmploymentDirectory(Protocol):
     def employments_of_pa(self, pa_id: str) -> list[Employment]: ...              # 1 Query (by_pa index)
     def employer_settings(self, employer_id: str) -> EmployerSettings | None: ... # 1 GetItem
     def employer_and_employments(self, employer_id: str) -> tuple[EmployerSettings | None, list[Employment]]: ...  # 1 Query
+
+
+# ---------- audit packs made in the background (issue 12) ----------
+@dataclass(frozen=True)
+class PackRecord:
+    """An audit pack asked for: one per employer and date range (services/audit_pack.AuditPackJobs)."""
+
+    employer_id: str
+    pack_id: str
+    first: date
+    last: date
+    status: str
+    token: str
+    asked_at: datetime
+    expires_at: int
+    finished_at: datetime | None = None
+    zip_key: str | None = None
+    rows: int | None = None
+    message: str | None = None

@@ -11,7 +11,6 @@ message from an earlier attempt, or the same message delivered twice, changes no
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -19,6 +18,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from care_tracker.adapters.tables import Model, table_meta
+from care_tracker.ports import PackRecord
 
 
 class AuditPackItem(Model):
@@ -35,22 +35,6 @@ class AuditPackItem(Model):
     rows = NumberAttribute(null=True)
     message = UnicodeAttribute(null=True)
     expires_at = NumberAttribute()  # epoch seconds (TTL)
-
-
-@dataclass(frozen=True)
-class PackRecord:
-    employer_id: str
-    pack_id: str
-    first: date
-    last: date
-    status: str
-    token: str
-    asked_at: datetime
-    expires_at: int
-    finished_at: datetime | None = None
-    zip_key: str | None = None
-    rows: int | None = None
-    message: str | None = None
 
 
 def _record(item: AuditPackItem) -> PackRecord:

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from care_tracker.errors import AppError, BadRequest, NotFound
-from care_tracker.ports import Clock, EmploymentDirectory
+from care_tracker.ports import Clock, EmploymentDirectory, PackRecord
 from care_tracker.rules import holiday as holiday_rules
 from care_tracker.rules import timesheets as ts_rules
 from care_tracker.rules.csv_export import csv_rows
@@ -337,8 +337,6 @@ class AuditPackJobs:
     def start(self, caller, first: date, last: date) -> PackStatus:
         """Checks the request as a pack made at once would, then claims the pack and sends its work;
         the same range while one is being made or ready answers that one."""
-        from care_tracker.adapters.audit_pack_store import PackRecord
-
         self._maker.check(caller, first, last)
         now = self._clock.now()
         record = PackRecord(employer_id=caller.user_id, pack_id=pack_id_of(caller.user_id, first, last), first=first,
