@@ -251,6 +251,13 @@ def in_december_window(api, page):
         yield
 
 
+@pytest.fixture
+def on_2_december(api, page):
+    """Wednesday 2 December 2026, 10:00: the employers' journeys' fixed day (holiday, young workers)."""
+    with fixed_clock(api, page, "2026-12-02T10:00:00+00:00"):
+        yield
+
+
 def first_sign_in(page, api: Api, email: str, temporary: str) -> None:
     """From the sign-in page: the temporary password, then the person's own (kept in `api`'s book)."""
     from playwright.sync_api import expect

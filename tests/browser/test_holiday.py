@@ -8,18 +8,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, check, fixed_clock, go_to, new_employer, new_pa, sign_in, sign_out, tab_to
-
-NOW = "2026-12-02T10:00:00+00:00"
-
-
-@pytest.fixture
-def on_2_december(api, page):
-    with fixed_clock(api, page, NOW):
-        yield
+from tests.browser.conftest import PASSWORD, check, go_to, new_employer, new_pa, sign_in, sign_out, tab_to
 
 
 def test_book_and_approve_holiday(page, api, on_2_december):

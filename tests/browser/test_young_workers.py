@@ -4,20 +4,12 @@ young worker only. An employer of the test's own; the service's and the browser'
 Wednesday 2 December 2026. The keyboard alone moves to the next week."""
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, check, fixed_clock, go_to, new_employer, new_pa, sign_in, tab_to
+from tests.browser.conftest import PASSWORD, check, go_to, new_employer, new_pa, sign_in, tab_to
 
-NOW = "2026-12-02T10:00:00+00:00"
 WARNING = ("Young worker: 8.5 hours of work on Tuesday 8 December 2026; a worker under 18 may work at most 8 hours a "
            "day (Working Time Regulations, reg 5A).")
-
-
-@pytest.fixture
-def on_2_december(api, page):
-    with fixed_clock(api, page, NOW):
-        yield
 
 
 def test_a_young_workers_long_day_is_warned_about_on_the_rota(page, api, on_2_december):
