@@ -92,7 +92,8 @@ def monthly_bill(figures: dict[str, dict]) -> dict[str, float]:
                 + storage_gb * (price("dynamodb_storage") + price("dynamodb_pitr")) + storage_gb * 30 * price("dynamodb_export"))
     cold = api_calls * USAGE["first_requests_cold"]
     api_seconds = (api_calls - cold) * f["warm_ms"] / 1000 + cold * f["cold_ms"] / 1000
-    job_runs = 30 * 7 + 24 * 30 + 12 * 3  # daily jobs, the hourly feedback check, the window's daily runs
+    # daily jobs, the hourly feedback check, follow_up_archives every 15 minutes, the window's daily runs
+    job_runs = 30 * 7 + 24 * 30 + 4 * 24 * 30 + 12 * 3
     job_seconds = job_runs * 5 + 30 * f["count_job_s"]
     lambda_cost = ((api_seconds * API_MEMORY_GB + job_seconds * JOB_MEMORY_GB) * price("lambda_gb_second")
                    + (api_calls + job_runs) / 1e6 * price("lambda_request"))

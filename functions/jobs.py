@@ -254,15 +254,17 @@ def purge_expired_records(at: datetime) -> dict:
     return result
 
 
-@job("mark_archived_for_purge", schedule="cron(45 3 ? * SUN *)",
-     description="Weekly (and once after deploying the work table's by_purge index): marks archived PAs' work history "
-                 "with its purge date, and their disabled logins for the purge's check, where the archive's own step "
-                 "did not; a second run changes nothing")
-def mark_archived_for_purge(at: datetime) -> dict:
+@job("follow_up_archives", schedule="cron(0/15 * * * ? *)",
+     description="Every 15 minutes: what archives and reactivations left off their request (the work history's "
+                 "purge marks set or taken off, shifts after the leaving date that did not fit in the archive's "
+                 "transaction, the feedback's name), found by the by_work_mark index; a second run changes nothing")
+def follow_up_archives(at: datetime) -> dict:
+    """Each mark is cleared only if unchanged since it was read: a later archive or reactivation is
+    done by the next run."""
     from care_tracker import wiring
 
-    result = wiring.mark_archived_for_purge()
-    logger.info("archived records marked for purge", extra=result)
+    result = wiring.follow_up_archives(at)
+    logger.info("archives followed up", extra=result)
     return result
 
 

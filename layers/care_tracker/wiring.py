@@ -289,18 +289,30 @@ def employer_service():
     s = settings()
     return EmployerService(employer_store(), users(), identity(), mailer(), clock(), s.login_url,
                            SealedCursors(s.personal_data_key, s.region), archived_hooks=pa_archived_hooks,
-                           purge_hooks=purge_hooks, reactivated_hooks=pa_reactivated_hooks)
+                           purge_hooks=purge_hooks, reactivated_hooks=pa_reactivated_hooks,
+                           archive_deletes=pa_archive_deletes)
 
 
 def pa_archived_hooks() -> list:
-    """Called by the archive service after its transaction, each with (employer_id, pa_id,
-    leaving_date, at). Later issues add theirs here."""
+    """Run off the request path by the follow_up_archives job for each archive its transaction marked,
+    each with (employer_id, pa_id, leaving_date, at); each must be safe to run again (a failed or
+    changed follow-up is redone by the next run). Later issues add theirs here."""
     return [_forget_feedback_when_no_other_employment, remove_shifts_after_leaving, mark_work_for_purge]
 
 
 def pa_reactivated_hooks() -> list:
-    """Called by the reactivation service after its transaction, each with (employer_id, pa_id)."""
+    """Run by the follow_up_archives job for each reactivation, each with (employer_id, pa_id)."""
     return [unmark_work_for_purge]
+
+
+def pa_archive_deletes() -> list:
+    """Each called by the archive with (employer_id, pa_id, leaving_date) before its transaction,
+    returning items to delete in that transaction (as many as fit; the job deletes the rest)."""
+    return [shifts_after_leaving]
+
+
+def follow_up_archives(at) -> dict:
+    return employer_service().follow_up_archives(at)
 
 
 def _forget_feedback_when_no_other_employment(employer_id: str, pa_id: str, leaving_date, at) -> None:
@@ -401,12 +413,6 @@ def mark_work_for_purge(employer_id: str, pa_id: str, leaving_date, at) -> None:
     work_store().mark_for_purge(employer_id, pa_id, purge_at(leaving_date))
 
 
-def mark_archived_for_purge() -> dict:
-    from care_tracker.services.employers import mark_archived_for_purge as mark
-
-    return mark(employer_store(), work_store(), users())
-
-
 def unmark_work_for_purge(employer_id: str, pa_id: str) -> None:
     """For pa_reactivated_hooks(): a PA taken back keeps their work history with no purge date."""
     work_store().mark_for_purge(employer_id, pa_id, None)
@@ -414,8 +420,15 @@ def unmark_work_for_purge(employer_id: str, pa_id: str) -> None:
 
 def remove_shifts_after_leaving(employer_id: str, pa_id: str, leaving_date, at) -> None:
     """For pa_archived_hooks() (contract B): planned shifts after the leaving date leave the rota; the
-    work history up to it is kept for 7 years."""
+    work history up to it is kept for 7 years. The archive's transaction deletes them when they fit
+    (shifts_after_leaving); this deletes any it could not hold, or planned while it ran."""
     work_store().remove_shifts_after(employer_id, pa_id, leaving_date)
+
+
+def shifts_after_leaving(employer_id: str, pa_id: str, leaving_date) -> list:
+    """For pa_archive_deletes(): the shifts after the leaving date (1 consistent, keys-only Query), so
+    the rota no longer shows them once the archive answers."""
+    return work_store().shifts_after(employer_id, pa_id, leaving_date)
 
 
 def reset() -> None:

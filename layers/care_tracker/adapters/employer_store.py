@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -24,13 +24,17 @@ from care_tracker.adapters.tables import Model, table_meta
 from care_tracker.adapters.user_store import UserItem, UsernameItem
 from care_tracker.errors import BadRequest, Conflict, NotFound
 from care_tracker.ports import EmployerSettings, Employment, UserRecord
+from care_tracker.rules import employment as rules
+
+TRANSACTION_ITEMS = 100  # DynamoDB's most items in one TransactWriteItems
 
 EMPLOYER_SK = "EMPLOYER"
-EXPIRING = "expiring"  # the shard of by_expiry: archives are rare, so one partition carries them
-# ... and the one of the archives that disabled the PA's login: only these records' purge checks the login
-# (one login a PA, so a few a run), not every expired record's PA.
-EXPIRING_LOGIN = "expiring_login"
-EXPIRY_SHARDS = (EXPIRING, EXPIRING_LOGIN)
+# by_expiry's one partition (archives are rare): its sort key, expiry_key (rules.expiry_key), is the
+# purge date and whether that purge checks the PA's login ("#L": the record purged last of a PA whose
+# archive disabled the login), so one Query reads what is due and which logins to check.
+EXPIRING = "expiring"
+# by_work_mark's one partition: the employments an archive or reactivation left work for (work_mark).
+WORK_PENDING = "pending"
 
 
 def employer_pk(employer_id: str) -> str:
@@ -70,7 +74,16 @@ class ByExpiry(GlobalSecondaryIndex):
         projection = KeysOnlyProjection()
 
     expiry_shard = UnicodeAttribute(hash_key=True)
-    purge_at = NumberAttribute(range_key=True)
+    expiry_key = UnicodeAttribute(range_key=True)
+
+
+class ByWorkMark(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_work_mark"
+        projection = KeysOnlyProjection()
+
+    work_shard = UnicodeAttribute(hash_key=True)
+    work_mark = UnicodeAttribute(range_key=True)
 
 
 class EmployersItem(Model):
@@ -125,7 +138,10 @@ class EmployersItem(Model):
     periods = ListAttribute(of=UnicodeAttribute, null=True)  # earlier periods of work: "start/leaving"
     list_key = UnicodeAttribute(null=True)
     expiry_shard = UnicodeAttribute(null=True)
+    expiry_key = UnicodeAttribute(null=True)  # by_expiry: rules.expiry_key(purge_at, whether the purge checks the login)
     purge_at = NumberAttribute(null=True)  # when purge_expired_records deletes it: epoch seconds
+    work_shard = UnicodeAttribute(null=True)  # by_work_mark: set with work_mark, cleared by follow_up_archives
+    work_mark = UnicodeAttribute(null=True)  # rules.work_mark: what the archive or reactivation left to do
     expires_at = NumberAttribute(null=True)  # the TTL, a backstop a fortnight later: epoch seconds
     version = NumberAttribute(null=True)
     # an NI claim (sk NI#<number>)
@@ -133,6 +149,7 @@ class EmployersItem(Model):
     by_pa = ByPa()
     by_list = ByList()
     by_expiry = ByExpiry()
+    by_work_mark = ByWorkMark()
 
 
 EMPLOYER_FIELDS = ("employer_id", "email", "full_name", "care_recipient_name", "managed_by", "manager_relationship",
@@ -143,7 +160,8 @@ EMPLOYMENT_FIELDS = ("employer_id", "pa_id", "employer_name", "pa_name", "email"
                      "ni_number", "start_date", "contracted_hours", "relationship", "provider_agreed",
                      "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relationship",
                      "dbs_certificate_number", "dbs_issue_date", "dbs_level", "right_to_work_checked", "opt_out_start",
-                     "opt_out_cancelled", "status", "leaving_date", "periods", "purge_at", "expires_at", "version", "created_at")
+                     "opt_out_cancelled", "status", "leaving_date", "periods", "purge_at", "expires_at", "expiry_key", "version",
+                     "created_at")
 
 
 def _as_dict(item: EmployersItem, fields: Iterable[str]) -> dict[str, Any]:
@@ -399,18 +417,26 @@ class DynamoEmployerStore:
         return _as_dict(item, EMPLOYMENT_FIELDS)
 
     def archive(self, current: dict[str, Any], *, leaving_date: str, list_key: str, purge_at: int, expires_at: int, periods: list[str],
-                remove: Iterable[str], deactivate: UserRecord | None) -> None:
+                remove: Iterable[str], deactivate: UserRecord | None, work_mark: str, checks_login: bool = False,
+                moved_checks: Sequence[tuple[str, int, bool]] = (), also_delete: Sequence[Model] = ()) -> int:
         """One transaction: the employment minimised (personal fields REMOVEd, not copied), marked
-        archived with its TTL; the NI claim released; the count down; and, when `deactivate`, the
-        PA's account marked inactive (so the next request with their token is refused)."""
+        archived with its TTL and its work mark (by_work_mark: the follow_up_archives job marks its work
+        history for the purge); the NI claim released; the count down; when `deactivate`, the PA's
+        account marked inactive (so the next request with their token is refused) and the check of that
+        login at purge on the record `login_check_carrier` chose (`checks_login` for this one,
+        `moved_checks`: (employer id, purge_at, checks) of the PA's other archived records whose check
+        changes); and as many of `also_delete` (later issues' items, e.g. shifts after the leaving date)
+        as fit in the transaction. Returns how many of them it deleted."""
         employer_id, pa_id = current["employer_id"], current["pa_id"]
         actions = [getattr(EmployersItem, name).remove() for name in remove]
         actions += [EmployersItem.status.set("archived"), EmployersItem.leaving_date.set(leaving_date),
-                    EmployersItem.list_key.set(list_key),
-                    EmployersItem.expiry_shard.set(EXPIRING if deactivate is None else EXPIRING_LOGIN),
+                    EmployersItem.list_key.set(list_key), EmployersItem.expiry_shard.set(EXPIRING),
+                    EmployersItem.expiry_key.set(rules.expiry_key(purge_at, checks_login)),
                     EmployersItem.purge_at.set(purge_at), EmployersItem.expires_at.set(expires_at),
-                    EmployersItem.periods.set(periods),
-                    EmployersItem.version.add(1)]
+                    EmployersItem.periods.set(periods), EmployersItem.work_shard.set(WORK_PENDING),
+                    EmployersItem.work_mark.set(work_mark), EmployersItem.version.add(1)]
+        room = TRANSACTION_ITEMS - 3 - (deactivate is not None) - len(moved_checks)
+        deleted = list(also_delete)[:max(room, 0)]
         try:
             with TransactWrite(connection=self._connection) as tx:
                 tx.update(EmployersItem(employer_pk(employer_id), pa_sk(pa_id)), actions=actions,
@@ -421,19 +447,29 @@ class DynamoEmployerStore:
                           condition=EmployersItem.pk.exists())
                 if deactivate is not None:
                     tx.update(UserItem(deactivate.user_id, version=deactivate.version), actions=[UserItem.active.set(False)])
+                for other, other_purge, other_checks in moved_checks:
+                    tx.update(EmployersItem(employer_pk(other), pa_sk(pa_id)),
+                              actions=[EmployersItem.expiry_key.set(rules.expiry_key(other_purge, other_checks))],
+                              condition=(EmployersItem.status == "archived") & (EmployersItem.purge_at == other_purge))
+                for item in deleted:
+                    tx.delete(item)
         except TransactWriteError as exc:
             raise Conflict("This PA's record changed meanwhile (or is archived already). Reload it and try again.",
                            code="stale_version") from exc
+        return len(deleted)
 
     def reactivate(self, current: dict[str, Any], *, start_date: str, list_key: str, reactivate_user: UserRecord | None) -> None:
         """One transaction: the employment back to "details_missing" with its new start date (the TTL
-        and leaving date removed, the earlier period kept in `periods`), the NI claimed again, the
+        and leaving date removed, the earlier period kept in `periods`, the work mark of a reactivation
+        set: follow_up_archives takes the purge date off its work history), the NI claimed again, the
         count up, and the account active again when it had been deactivated."""
         employer_id, pa_id = current["employer_id"], current["pa_id"]
         actions = [EmployersItem.status.set("details_missing"), EmployersItem.start_date.set(start_date),
                    EmployersItem.list_key.set(list_key), EmployersItem.leaving_date.remove(),
-                   EmployersItem.expiry_shard.remove(), EmployersItem.purge_at.remove(),
-                   EmployersItem.expires_at.remove(), EmployersItem.version.add(1)]
+                   EmployersItem.expiry_shard.remove(), EmployersItem.expiry_key.remove(), EmployersItem.purge_at.remove(),
+                   EmployersItem.expires_at.remove(), EmployersItem.work_shard.set(WORK_PENDING),
+                   EmployersItem.work_mark.set(rules.work_mark(int(current["version"]) + 1, None)),
+                   EmployersItem.version.add(1)]
         try:
             with TransactWrite(connection=self._connection) as tx:
                 tx.update(EmployersItem(employer_pk(employer_id), pa_sk(pa_id)), actions=actions,
@@ -454,31 +490,31 @@ class DynamoEmployerStore:
 
     # ---------- retention ----------
     def expired(self, at_epoch: int) -> Iterator[tuple[str, str, bool]]:
-        """(employer id, pa id, whether its archive disabled the PA's login) of every archived employment
-        whose purge is due: a keys-only Query of each by_expiry shard (a few 1 MB pages for 10,000
-        records), never a scan."""
-        for shard in EXPIRY_SHARDS:
-            for item in EmployersItem.by_expiry.query(shard, EmployersItem.purge_at <= at_epoch):
-                yield item.pk.removeprefix("EMP#"), item.sk.removeprefix("PA#"), shard == EXPIRING_LOGIN
+        """(employer id, pa id, whether its purge checks the PA's login) of every archived employment
+        whose purge is due: one keys-only Query of by_expiry (a few 1 MB pages for 10,000 records),
+        never a scan."""
+        for item in EmployersItem.by_expiry.query(EXPIRING, EmployersItem.expiry_key < rules.expiry_key_before(at_epoch)):
+            yield item.pk.removeprefix("EMP#"), item.sk.removeprefix("PA#"), rules.checks_login(item.expiry_key)
 
-    def archived(self) -> Iterator[tuple[str, str, int, bool]]:
-        """(employer id, pa id, purge_at, in the login shard) of every archived employment: by_expiry,
-        keys only, a page at a time (for the one-off marking of what was archived before by_purge)."""
-        for shard in EXPIRY_SHARDS:
-            for item in EmployersItem.by_expiry.query(shard):
-                yield item.pk.removeprefix("EMP#"), item.sk.removeprefix("PA#"), int(item.purge_at), shard == EXPIRING_LOGIN
+    # ---------- what archives and reactivations left for later (follow_up_archives) ----------
+    def work_marks(self) -> Iterator[tuple[str, str, str]]:
+        """(employer id, pa id, work mark) of every employment an archive or reactivation left work
+        for: by_work_mark, keys only, a 1 MB page at a time."""
+        for item in EmployersItem.by_work_mark.query(WORK_PENDING):
+            yield item.pk.removeprefix("EMP#"), item.sk.removeprefix("PA#"), item.work_mark
 
-    def check_login_at_purge(self, employer_id: str, pa_id: str) -> None:
-        """An archived employment moves to the login shard: its purge checks the PA's login (the record
-        that carried the check was purged while this one remained). 1 UpdateItem; nothing if it is gone
-        or no longer archived."""
+    def clear_work_mark(self, employer_id: str, pa_id: str, mark: str) -> bool:
+        """1 UpdateItem, only if the mark is still `mark`: one written meanwhile (reactivated, archived
+        again) stays for the next run. False when it had changed (or the record has gone)."""
         try:
             EmployersItem(employer_pk(employer_id), pa_sk(pa_id)).update(
-                actions=[EmployersItem.expiry_shard.set(EXPIRING_LOGIN)],
-                condition=EmployersItem.pk.exists() & (EmployersItem.status == "archived"))
+                actions=[EmployersItem.work_shard.remove(), EmployersItem.work_mark.remove()],
+                condition=EmployersItem.work_mark == mark)
+            return True
         except UpdateError as exc:
             if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
                 raise
+            return False
 
     def delete_employments(self, keys: list[tuple[str, str]]) -> int:
         """BatchWriteItem deletes, 25 a request (PynamoDB's batch_write retries unprocessed items)."""

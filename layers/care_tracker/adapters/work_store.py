@@ -28,7 +28,7 @@ and by_due (due = "pa" | "employer" | "done", due_on) on heads, for the daily re
 timesheets whose period ended unsubmitted, and those submitted waiting for approval.
 
 by_purge (purge_shard = "purging", purge_at; keys only) holds every item of an archived employment:
-marked when the PA is archived (mark_for_purge, from the archive hook), written with the mark while
+marked after the PA is archived (mark_for_purge, from the follow_up_archives job), written with the mark while
 the employment stays archived (the employer may still approve or correct), unmarked when the PA is
 reactivated. The purge job reads what is due from it a page at a time and deletes it in batches of
 25, instead of one Query per expired employment.
@@ -543,6 +543,14 @@ class DynamoWorkStore:
     def unmark_reminded(self, head: Head) -> None:
         WorkItem(partition(head.employer_id, head.pa_id), head_sk(head.period_start)).update(
             actions=[WorkItem.reminded.remove()])
+
+    def shifts_after(self, employer_id: str, pa_id: str, last_day: date) -> list[WorkItem]:
+        """The keys of the shifts starting after `last_day` (a leaving date), earliest first: one
+        consistent Query, for the archive to delete them in its own transaction."""
+        items = WorkItem.query(partition(employer_id, pa_id), WorkItem.sk > f"D#{last_day.isoformat()}#~",
+                               filter_condition=WorkItem.kind == "shift", consistent_read=True,
+                               attributes_to_get=["pk", "sk", "kind"])
+        return [WorkItem(item.pk, item.sk) for item in items if item.sk.startswith("D#")]
 
     def remove_shifts_after(self, employer_id: str, pa_id: str, last_day: date) -> int:
         """Shifts starting after `last_day` (a leaving date) are deleted; timesheets and holiday stay."""

@@ -155,3 +155,46 @@ def sort_name(name: str) -> str:
 def list_key(status: str, name: str, pa_id: str) -> str:
     """Current PAs (active, details missing) and archived ones in two runs of one index, each by name."""
     return f"{ARCHIVED_LIST if status == ARCHIVED else CURRENT_LIST}{sort_name(name)}#{pa_id}"
+
+
+# ---------- what an archive or a reactivation leaves for the follow_up_archives job ----------
+# The transaction leaves a mark on the employment: which change it was (with the record's new version,
+# so a mark read by the job and a mark written meanwhile never compare equal) and, for an archive, the
+# leaving date. The job does what the mark says, then clears it only if it is still the one it read.
+def work_mark(version: int, leaving_date: date | None) -> str:
+    """The mark of the archive (leaving_date) or reactivation (None) that made `version` of the record."""
+    return f"{version:010d}#" + (f"archived#{leaving_date.isoformat()}" if leaving_date else "reactivated")
+
+
+def marked_leaving_date(mark: str) -> date | None:
+    """The leaving date an archive's mark carries; None for a reactivation's."""
+    _version, what, *rest = mark.split("#")
+    if what == "archived":
+        return date.fromisoformat(rest[0])
+    if what == "reactivated":
+        return None
+    raise ValueError(f"not a work mark: {mark!r}")
+
+
+# ---------- by_expiry's sort key: the purge date, and whether that purge checks the PA's login ----------
+def expiry_key(purge_epoch: int, checks_login: bool) -> str:
+    """Zero-padded so strings sort as the numbers do; "#L" when the record's purge checks the login."""
+    return f"{purge_epoch:011d}#{'L' if checks_login else 'E'}"
+
+
+def expiry_key_before(at_epoch: int) -> str:
+    """Every expiry_key whose purge is due by `at_epoch` sorts before this."""
+    return f"{at_epoch + 1:011d}"
+
+
+def checks_login(key: str) -> bool:
+    return key.endswith("#L")
+
+
+def login_check_carrier(purges: dict[str, int], archiving: str) -> str:
+    """Which of a PA's archived records carries the check of their disabled login: the one purged last
+    (each one purged before it, or with it, has gone by then), so its purge deletes the login without
+    reading what else remains. `purges` maps each record (its employer id) to its purge date; on a
+    tie the record being archived carries it."""
+    latest = max(purges.values())
+    return archiving if purges[archiving] == latest else min(k for k, v in purges.items() if v == latest)

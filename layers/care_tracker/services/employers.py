@@ -16,7 +16,7 @@ from typing import Any
 from care_tracker import messages
 from care_tracker.errors import BadRequest, Conflict, Forbidden, NotFound
 from care_tracker.observability import logger
-from care_tracker.ports import Clock, IdentityProvider, Mailer, UserRecord, UserRepository
+from care_tracker.ports import Clock, IdentityProvider, Mailer, UserRecord
 from care_tracker.rules import employment as rules
 from care_tracker.rules.ni_number import normalise as normalise_ni
 from care_tracker.rules.ni_number import problem as ni_problem
@@ -25,6 +25,9 @@ from care_tracker.services.work_access import details_missing
 
 ArchivedHook = Callable[[str, str, date, datetime], None]
 ReactivatedHook = Callable[[str, str], None]
+# what later issues delete in the archive's own transaction (the shifts after the leaving date): items
+# (their stores' models) for the employer store to delete, read but not written before it
+ArchiveDeletes = Callable[[str, str, date], Sequence[Any]]
 PurgeHook = Callable[[int], int]  # called once a run with its epoch: deletes what later issues keep, returns how many
 
 CURRENT, ARCHIVED_LIST = rules.CURRENT_LIST, rules.ARCHIVED_LIST
@@ -45,7 +48,8 @@ class EmployerService:
     def __init__(self, store, users, identity: IdentityProvider, mailer: Mailer, clock: Clock, login_url: str,
                  cursors, archived_hooks: Callable[[], Sequence[ArchivedHook]] = list,
                  purge_hooks: Callable[[], Sequence[PurgeHook]] = list,
-                 reactivated_hooks: Callable[[], Sequence[ReactivatedHook]] = list) -> None:
+                 reactivated_hooks: Callable[[], Sequence[ReactivatedHook]] = list,
+                 archive_deletes: Callable[[], Sequence[ArchiveDeletes]] = list) -> None:
         self._store = store
         self._users = users
         self._identity = identity
@@ -56,6 +60,7 @@ class EmployerService:
         self._archived_hooks = archived_hooks
         self._purge_hooks = purge_hooks
         self._reactivated_hooks = reactivated_hooks
+        self._archive_deletes = archive_deletes
 
     def _today(self) -> date:
         return rules.london_date(self._clock.now())
@@ -363,24 +368,39 @@ class EmployerService:
         if refusal:
             raise Conflict(refusal.message, code=refusal.code) if refusal.code == "already_archived" else \
                 BadRequest(refusal.message, code=refusal.code)
-        others = [e for e in self._store.employment_records_of_pa(pa_id)
-                  if e["employer_id"] != employer_id and rules.has_access(e["status"])]
+        records = self._store.employment_records_of_pa(pa_id)
+        others = [e for e in records if e["employer_id"] != employer_id and rules.has_access(e["status"])]
         user = self._users.get(pa_id)
         # The login goes only when nothing else needs it: no other employment, no other role (an
         # employer or a provider user who was also this PA keeps their login).
         deactivate = user if (user is not None and not others and set(user.roles) <= {"pa"}) else None
+        purge = rules.purge_at(leaving_date)
+        checks, moved = False, []
+        if deactivate is not None:
+            # The disabled login is checked at the purge of the PA's record purged last (this one or an
+            # earlier archive's), so that purge needs no read of what else remains; other records lose
+            # a check they carried.
+            archived = {e["employer_id"]: e for e in records if e["employer_id"] != employer_id
+                        and e["status"] == rules.ARCHIVED and e.get("purge_at") is not None}
+            carrier = rules.login_check_carrier({**{k: int(e["purge_at"]) for k, e in archived.items()},
+                                                 employer_id: purge}, employer_id)
+            checks = carrier == employer_id
+            moved = [(k, int(e["purge_at"]), k == carrier) for k, e in sorted(archived.items())
+                     if rules.checks_login(e.get("expiry_key") or "") != (k == carrier)]
+        # Later issues' items to delete with it (the rota's shifts after the leaving date), as many as fit.
+        also_delete = [item for source in self._archive_deletes() for item in source(employer_id, pa_id, leaving_date)]
         periods = [*(record.get("periods") or []), f"{record['start_date']}/{leaving_date.isoformat()}"]
-        self._store.archive(record, leaving_date=leaving_date.isoformat(), list_key=list_key(rules.ARCHIVED, record["pa_name"], pa_id),
-                            purge_at=rules.purge_at(leaving_date), expires_at=rules.expires_at(leaving_date), periods=periods, remove=rules.ARCHIVE_DELETES,
-                            deactivate=deactivate)
+        deleted = self._store.archive(
+            record, leaving_date=leaving_date.isoformat(), list_key=list_key(rules.ARCHIVED, record["pa_name"], pa_id),
+            purge_at=purge, expires_at=rules.expires_at(leaving_date), periods=periods, remove=rules.ARCHIVE_DELETES,
+            deactivate=deactivate, work_mark=rules.work_mark(int(record["version"]) + 1, leaving_date),
+            checks_login=checks, moved_checks=moved, also_delete=also_delete)
         if deactivate is not None:
             self._identity.disable_user(record["email"])  # disabled and signed out everywhere
-        for hook in self._archived_hooks():
-            try:
-                hook(employer_id, pa_id, leaving_date, at)
-            except Exception:  # the archive stands; a later issue's hook failing is logged, not a 500
-                logger.exception("pa archived hook failed", extra={"hook": getattr(hook, "__name__", str(hook))})
-        logger.info("pa archived", extra={"employer_id": employer_id, "pa_id": pa_id, "login_disabled": deactivate is not None})
+        # The rest (the work history's purge marks, the feedback's name, shifts that did not fit) is done by
+        # the follow_up_archives job, from the work mark the transaction left.
+        logger.info("pa archived", extra={"employer_id": employer_id, "pa_id": pa_id, "login_disabled": deactivate is not None,
+                                          "deleted_with_it": deleted, "left_for_the_job": len(also_delete) - deleted})
         return self.pa_view(self._employment(employer_id, pa_id, consistent=True))
 
     def reactivate(self, caller, employer_id: str, pa_id: str, start_date: date) -> dict[str, Any]:
@@ -407,11 +427,6 @@ class EmployerService:
             if disabled:
                 self._identity.disable_user(record["email"])
             raise
-        for hook in self._reactivated_hooks():
-            try:
-                hook(employer_id, pa_id)
-            except Exception:  # the reactivation stands; the hook failing is logged, not a 500
-                logger.exception("pa reactivated hook failed", extra={"hook": getattr(hook, "__name__", str(hook))})
         self._mailer.send(messages.pa_reactivated(record["email"], record["pa_name"], caller.full_name, password,
                                                   self._login_url))
         logger.info("pa reactivated", extra={"employer_id": employer_id, "pa_id": pa_id, "new_password": disabled})
@@ -422,38 +437,57 @@ class EmployerService:
         """Deletes every archived employment whose retention ended by `at` (and, through the purge
         hooks, each run once with the same time, what later issues keep for it): what DynamoDB's TTL
         has not deleted yet. Running it twice deletes nothing the second time. Requests: the by_expiry
-        pages, the deletes in 25s, and only for the records whose archive disabled the login (by_expiry's
-        login shard) that login, read in 100s (BatchGetItem), with a Query of the PA's remaining
-        employments when it is still disabled and PA-only."""
+        pages (one Query), the deletes in 25s, and only for the records that check the login (expiry_key
+        "#L": the last of a PA whose archive disabled it) that login, read in 100s (BatchGetItem), and
+        its delete (one transaction) when it is still disabled and PA-only."""
         epoch = int(at.timestamp())
         expired = list(self._store.expired(epoch))
         keys = [(employer_id, pa_id) for employer_id, pa_id, _ in expired]
         hooked = sum(int(hook(epoch) or 0) for hook in self._purge_hooks())
         deleted = self._store.delete_employments(keys) if keys else 0
         checked = sorted({pa_id for _, pa_id, login in expired if login})
-        users = self._users.many(checked).values()
-        gone = set(keys)
-        logins = sum(self._forget_login(user, gone) for user in users)
+        logins = sum(self._forget_login(user) for user in self._users.many(checked).values())
         return {"expired_records": len(keys), "deleted_records": deleted, "deleted_by_hooks": hooked, "deleted_logins": logins}
 
-    def _forget_login(self, user: UserRecord, gone: set[tuple[str, str]]) -> bool:
+    def _forget_login(self, user: UserRecord) -> bool:
         """The login of a PA whose last record has gone (RULES 2.5: their name and username go with
-        it): deleted when it is disabled, serves no other role and no employment remains."""
-        pa_id = user.user_id
+        it): deleted when it is disabled and serves no other role. The record that checks it is the one
+        of the PA's records purged last (the archive that disabled the login chose it), and any
+        employment since would have enabled the login again (changing its version, which the delete's
+        transaction requires unchanged), so nothing else is read."""
         if user.active or not set(user.roles) <= {"pa"}:
-            return False
-        # by_pa may still show the records just deleted
-        remaining = [r for r in self._store.employment_records_of_pa(pa_id) if (r["employer_id"], pa_id) not in gone]
-        if remaining:
-            # The check waits on the records left: whichever of them is purged last deletes the login.
-            for record in remaining:
-                if record["status"] == rules.ARCHIVED:
-                    self._store.check_login_at_purge(record["employer_id"], pa_id)
             return False
         self._identity.delete_user(user.email)
         self._users.delete(user)
-        logger.info("pa login deleted after retention", extra={"pa_id": pa_id})
+        logger.info("pa login deleted after retention", extra={"pa_id": user.user_id})
         return True
+
+    # ---------- what archives and reactivations leave for later: the follow_up_archives job ----------
+    def follow_up_archives(self, at: datetime) -> dict[str, int]:
+        """Every employment whose archive or reactivation left a work mark (by_work_mark, a page at a
+        time): the archived hooks (the work history marked for the purge, shifts after the leaving date
+        that did not fit in the transaction, the feedback's name) or the reactivated hooks (the marks
+        taken off), then the mark cleared only if unchanged: a change made meanwhile is done by the next
+        run. A hook that fails leaves the mark for the next run too. Running it twice changes nothing."""
+        done = redo = failed = 0
+        for employer_id, pa_id, mark in self._store.work_marks():
+            leaving = rules.marked_leaving_date(mark)
+            try:
+                if leaving is not None:
+                    for hook in self._archived_hooks():
+                        hook(employer_id, pa_id, leaving, at)
+                else:
+                    for hook in self._reactivated_hooks():
+                        hook(employer_id, pa_id)
+            except Exception:
+                logger.exception("archive follow-up failed", extra={"employer_id": employer_id, "pa_id": pa_id})
+                failed += 1
+                continue
+            if self._store.clear_work_mark(employer_id, pa_id, mark):
+                done += 1
+            else:
+                redo += 1
+        return {"followed_up": done, "changed_meanwhile": redo, "failed": failed}
 
 
 # ---------- "Export my data" rows (contract B: one of wiring.personal_export_sources()) ----------
@@ -501,21 +535,3 @@ class EmploymentExportRows:
                 yield _employment_row(record, "archived_pa" if record["status"] == rules.ARCHIVED else "pa")
         for record in self._store.employment_records_of_pa(user_id):
             yield _employment_row(record, "my_employment")
-
-
-def mark_archived_for_purge(store, work, users: UserRepository) -> dict:
-    """What the archive's hooks may have missed (archived before the work table's by_purge index, or a
-    hook that failed after the archive's transaction): every archived employment's work history gets
-    the record's purge date, and a record whose PA's login is disabled and serves no other role moves
-    to the login shard (its purge checks the login). Changes nothing the second time."""
-    records = list(store.archived())
-    marked = sum(work.mark_for_purge(employer_id, pa_id, purge) for employer_id, pa_id, purge, _ in records)
-    unchecked = [(employer_id, pa_id) for employer_id, pa_id, _, login in records if not login]
-    disabled = {u.user_id for u in users.many({pa_id for _, pa_id in unchecked}).values()
-                if not u.active and set(u.roles) <= {"pa"}} if unchecked else set()
-    moved = 0
-    for employer_id, pa_id in unchecked:
-        if pa_id in disabled:
-            store.check_login_at_purge(employer_id, pa_id)
-            moved += 1
-    return {"archived_records": len(records), "work_items_marked": marked, "moved_to_login_shard": moved}
