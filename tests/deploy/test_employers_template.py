@@ -11,8 +11,12 @@ def test_the_employers_table_is_encrypted_with_the_personal_data_key(sam):
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert table["BillingMode"] == "PAY_PER_REQUEST" and table["DeletionProtectionEnabled"] is True
     indexes = {i["IndexName"]: i for i in table["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {"by_pa", "by_list", "by_expiry"}
-    assert indexes["by_expiry"]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+    assert set(indexes) == {"by_pa", "by_list", "by_expiry", "by_work_mark"}
+    for sparse in ("by_expiry", "by_work_mark"):  # keys only: the jobs read keys, never personal data
+        assert indexes[sparse]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+    # one partition each, a string sort key: the purge date and its login check; the work mark
+    assert [k["AttributeName"] for k in indexes["by_expiry"]["KeySchema"]] == ["expiry_shard", "expiry_key"]
+    assert [k["AttributeName"] for k in indexes["by_work_mark"]["KeySchema"]] == ["work_shard", "work_mark"]
     # the list index never carries dates of birth, phones or addresses
     assert not {"date_of_birth", "phone", "address"} & set(indexes["by_list"]["Projection"]["NonKeyAttributes"])
 
@@ -28,10 +32,11 @@ def test_the_personal_data_key_rotates_is_kept_and_the_functions_may_use_it(sam)
         assert kms["Resource"] == [{"Fn::GetAtt": ["PersonalDataKey", "Arn"]}] and "kms:Decrypt" in kms["Action"]
 
 
-def test_the_purge_job_runs_daily_in_london_time(sam):
+def test_the_purge_job_runs_daily_and_the_follow_up_every_15_minutes_in_london_time(sam):
     from infra.package import job_function_id
 
-    events = sam["Resources"][job_function_id("purge_expired_records")]["Properties"]["Events"]
-    [schedule] = [e["Properties"] for e in events.values() if e["Type"] == "ScheduleV2"]
-    assert schedule["ScheduleExpression"] == "cron(15 4 * * ? *)"
-    assert schedule["ScheduleExpressionTimezone"] == "Europe/London"
+    for job, expression in (("purge_expired_records", "cron(15 4 * * ? *)"), ("follow_up_archives", "cron(0/15 * * * ? *)")):
+        events = sam["Resources"][job_function_id(job)]["Properties"]["Events"]
+        [schedule] = [e["Properties"] for e in events.values() if e["Type"] == "ScheduleV2"]
+        assert schedule["ScheduleExpression"] == expression
+        assert schedule["ScheduleExpressionTimezone"] == "Europe/London"
