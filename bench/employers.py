@@ -6,15 +6,18 @@ requests counted on every client (bench/request_counts.py), through the Chalice 
 2. Adding a PA (`POST /employers/{id}/pas`): 1 TransactWriteItems (employment + NI claim + the
    employer's count + the PA's account and username claim), plus the Cognito calls.
 3. Listing 200 PAs of one employer, 50 a page (`GET /employers/{id}/pas`): at most 2 requests a page.
-4. Archiving (`POST .../archive`): 1 TransactWriteItems plus the Cognito calls (and the reads it needs).
-5. `purge_expired_records` over 10,000 expired records (BENCH_EXPIRED sets how many): at most
-   records/25 + 10 requests, as issue 11 asked (+ 3 a login deleted): a keys-only Query of each by_expiry shard a page at
-   a time, BatchWriteItem deletes of 25, the work history (issue 12) found by the work table's sparse
-   by_purge index (marked at archive) a page at a time and deleted in 25s, never a Query a record,
-   and only the logins that an archive disabled (by_expiry's login shard) read with BatchGetItem,
-   100 a request (+1 Query of the PA's other employments when it is a disabled PA-only login,
-   deleted with its last record). Before the index and the login shard it was 20,411 requests for
-   10,001 records (a Query and a GetItem a record).
+4. Archiving (`POST .../archive`) a PA with a work history (weekly shifts, some after the leaving
+   date): 1 TransactWriteItems plus the Cognito calls (and the reads it needs); the shifts after the
+   leaving date are deleted in it. `follow_up_archives` then marks the work history for the purge
+   (its requests are reported).
+5. `purge_expired_records` over 10,000 expired records in all (BENCH_EXPIRED sets how many; the PA
+   archived above is one of them): at most records/25 + 10 requests, as issue 11 asked, the login's
+   deletion included: one keys-only Query of by_expiry a page at a time, BatchWriteItem deletes of
+   25, the work history (issue 12) found by the work table's sparse by_purge index a page at a time
+   and deleted in 25s, never a Query a record, and only the logins whose check the archive put on
+   the PA's last record (by_expiry's sort key ends "#L") read with BatchGetItem, 100 a request, and
+   deleted. Before the indexes it was 20,411 requests for 10,001 records (a Query and a GetItem a
+   record).
 Wall times are moto's as much as the service's; the request counts carry over.
 """
 from __future__ import annotations
@@ -22,7 +25,8 @@ from __future__ import annotations
 import json
 import os
 import time
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as dt_time
 
 from bench.request_counts import REGION, counting_dynamodb, local_stack_in_process
 from bench.returns import _batch_write, _forget_connections
@@ -49,6 +53,7 @@ def _first_login(email: str) -> str:
 
 def _employments(env: dict, employer_id: str, count: int, *, archived_before: datetime | None = None) -> None:
     """Employments stored straight into the table, shaped as the service stores them."""
+    from care_tracker.rules.employment import expiry_key
     from care_tracker.services.employers import list_key
 
     items = []
@@ -60,9 +65,10 @@ def _employments(env: dict, employer_id: str, count: int, *, archived_before: da
                 "ni_number": {"S": f"AB{i % 1_000_000:06d}C"}, "start_date": {"S": "2015-01-05"},
                 "employer_name": {"S": "Bench Employer"}, "version": {"N": "1"}}
         if archived_before:
-            item.update({"status": {"S": "archived"}, "leaving_date": {"S": "2018-03-31"},
+            purge = int(archived_before.timestamp()) - 1 - i
+            item.update({"expiry_key": {"S": expiry_key(purge, False)}, "status": {"S": "archived"}, "leaving_date": {"S": "2018-03-31"},
                          "list_key": {"S": list_key("archived", name, pa_id)}, "expiry_shard": {"S": "expiring"},
-                         "purge_at": {"N": str(int(archived_before.timestamp()) - 1 - i)},
+                         "purge_at": {"N": str(purge)},
                          "expires_at": {"N": str(int(archived_before.timestamp()) + 14 * 86400 - 1 - i)},
                          "periods": {"L": [{"S": "2015-01-05/2018-03-31"}]}})
         else:
@@ -132,11 +138,30 @@ def figures() -> dict:
                 found["list_pages"] = pages
                 found["list_sorted"] = names == sorted(names, key=str.casefold) and len(names) == PAS
                 found["list_max_requests_a_page"] = max(found[f"list_page_{n + 1}_dynamodb_requests"] for n in range(pages))
+                # A work history: weekly shifts from eight weeks ago to four weeks ahead (those after
+                # the leaving date leave the rota with the archive).
+                from care_tracker.services.auth import Caller
+
+                employer = Caller(employer_id, "bench-employer@example.org", "Bench Employer", frozenset({"employer"}))
+                today = date.today()
+                planned = wiring.rota_service().plan(
+                    employer, employer_id, added["pa_id"], {"day": today - timedelta(weeks=8), "start": dt_time(9),
+                                                            "end": dt_time(17)}, repeat_until=today + timedelta(weeks=4))
+                found["archived_pa_shifts"] = len(planned["shifts"])
                 measure("archive", "POST", f"/employers/{employer_id}/pas/{added['pa_id']}/archive", boss,
-                        {"leaving_date": date.today().isoformat()})
+                        {"leaving_date": today.isoformat()})
+                kept = wiring.work_store().shifts_between(employer_id, added["pa_id"], today - timedelta(weeks=9),
+                                                          today + timedelta(weeks=5))
+                found["archived_pa_shifts_after_leaving"] = sum(s.shift.day > today for s in kept)
+            from functions.jobs import JOBS
+
+            counter.reset()
+            found["follow_up_archives"] = JOBS["follow_up_archives"].run(datetime.now(timezone.utc))
+            found["follow_up_archives_dynamodb_calls"] = dict(counter.calls)
+            found["follow_up_archives_dynamodb_requests"] = counter.total
 
             at = datetime(2040, 1, 1, tzinfo=timezone.utc)
-            _employments(env, employer_id, EXPIRED, archived_before=at)
+            _employments(env, employer_id, EXPIRED - 1, archived_before=at)  # and the PA archived above
             counter.reset()
             started = time.perf_counter()
             result = wiring.employer_service().purge_expired(at)
@@ -154,15 +179,16 @@ def figures() -> dict:
             writes = {op: n for op, n in found[f"{key}_dynamodb_calls"].items() if op in WRITES}
             assert writes == {"TransactWriteItems": 1}, found
         assert found["list_sorted"] and found["list_max_requests_a_page"] <= 2, found
-        # + 1: the PA archived above (leaving today) is also past its 7 years by 2040.
-        assert found["purge_deleted"] == EXPIRED + 1 and found["purge_again_deleted"] == 0, found
-        # + 3 a login deleted: its BatchGetItem, the Query of the PA's other employments, its transaction
-        assert found["purge_dynamodb_requests"] <= (EXPIRED + 1) / 25 + 10 + 3 * found["purge_deleted_logins"], found
+        assert found["archived_pa_shifts_after_leaving"] == 0 and found["follow_up_archives"]["followed_up"] == 1, found
+        # The PA archived above (leaving today) is past its 7 years by 2040: one of the EXPIRED, with its login.
+        assert found["purge_deleted"] == EXPIRED and found["purge_again_deleted"] == 0, found
+        assert found["purge_deleted_logins"] == 1, found
+        assert found["purge_dynamodb_requests"] <= EXPIRED / 25 + 10, found
         assert "GetItem" not in found["purge_dynamodb_calls"], found
         assert "Scan" not in found["purge_dynamodb_calls"], found
-        found["target"] = ("GET /me 1; add PA and archive: 1 TransactWriteItems (no other write); a page of PAs <= 2; "
-                           f"purge of {EXPIRED + 1}: <= {(EXPIRED + 1) // 25 + 10} + 3 a login deleted (deletes in 25s, the work history by index, "
-                           "only the logins an archive disabled)")
+        found["target"] = ("GET /me 1; add PA and archive (a PA with shifts): 1 TransactWriteItems (no other write); "
+                           f"a page of PAs <= 2; purge of {EXPIRED}: <= {EXPIRED // 25 + 10}, the login's deletion included "
+                           "(deletes in 25s, the work history by index, only the logins an archive put on a PA's last record)")
         return found
     finally:
         server.stop()

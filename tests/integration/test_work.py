@@ -442,11 +442,15 @@ def test_archiving_takes_later_shifts_off_the_rota_and_keeps_the_history(world):
 
 def test_the_purge_finds_an_archived_pas_work_by_index_marked_at_archive_and_cleared_at_reactivation(world):
     """The work table's by_purge index: every item of an archived employment carries its purge date
-    (those written after the archive too: the employer approves the last timesheet), a reactivated
-    PA's work carries none, and the purge job deletes what is due in pages and batches, without a
-    Query an employment."""
+    once follow_up_archives has run (those written after the archive too: the employer approves the
+    last timesheet), a reactivated PA's work carries none, and the purge job deletes what is due in
+    pages and batches, without a Query an employment."""
     from care_tracker import wiring
     from care_tracker.rules.employment import purge_at
+    from functions.jobs import JOBS
+
+    def follow_up() -> None:
+        assert JOBS["follow_up_archives"].run(NOW)["followed_up"] == 1
 
     service = world.people.service
     world.rota.plan(world.emp, world.e, world.p2, fields(P1), repeat_until=P1 + timedelta(weeks=1))
@@ -457,6 +461,7 @@ def test_the_purge_finds_an_archived_pas_work_by_index_marked_at_archive_and_cle
 
     first_leaving = P1 + timedelta(days=13)
     service.archive(world.emp, world.e, world.p2, first_leaving)
+    follow_up()
     assert marks() == {purge_at(first_leaving)}
     world.timesheets.step(world.emp, world.e, world.p2, P1, "approve", 2)  # after the archive: marked too
     assert marks() == {purge_at(first_leaving)} and len(list(world.store.everything(world.e, world.p2))) >= 5
@@ -464,9 +469,11 @@ def test_the_purge_finds_an_archived_pas_work_by_index_marked_at_archive_and_cle
     assert "ledger" in {item.kind for item in world.store.everything(world.e, world.p2)}
     assert marks() == {purge_at(first_leaving)}
     service.reactivate(world.emp, world.e, world.p2, first_leaving + timedelta(days=7))
+    follow_up()
     assert marks() == {None}  # taken back: nothing of theirs is due for deletion
     leaving = first_leaving + timedelta(days=30)
     service.archive(world.emp, world.e, world.p2, leaving)
+    follow_up()
     assert marks() == {purge_at(leaving)}
     kept = len(list(world.store.everything(world.e, world.p1)))
 
@@ -477,31 +484,57 @@ def test_the_purge_finds_an_archived_pas_work_by_index_marked_at_archive_and_cle
     assert purged["deleted_records"] == 1 and purged["deleted_by_hooks"] >= 5, purged
     assert list(world.store.everything(world.e, world.p2)) == []
     assert len(list(world.store.everything(world.e, world.p1))) == kept  # another PA's work stays
-    # by_expiry's two shards, by_purge, and the one disabled PA-only login's remaining employments; the login
-    # read in a batch
-    assert calls["Query"] == 4 and calls["BatchGetItem"] == 1 and "GetItem" not in calls and "Scan" not in calls, dict(calls)
+    # by_expiry (one partition) and by_purge; the login read in a batch, nothing else of the PA's
+    assert calls["Query"] == 2 and calls["BatchGetItem"] == 1 and "GetItem" not in calls and "Scan" not in calls, dict(calls)
     again = wiring.employer_service().purge_expired(datetime.fromtimestamp(purge_at(leaving) + 86400, UTC))
     assert again["deleted_records"] == 0 and again["deleted_by_hooks"] == 0
 
 
-def test_work_archived_before_the_index_is_marked_once_by_the_job(world):
-    """What was archived before by_purge and the login shard: the one-off job marks it, so the purge
-    finds it (and the disabled login) as if it had been archived since."""
+def test_the_archive_is_one_transaction_and_follow_up_archives_does_the_rest_once(world):
+    """Archiving a PA with a work history writes one transaction: the record minimised with its work
+    mark, and the shifts after the leaving date deleted in it (the rota no longer shows them). The
+    follow_up_archives job marks the work history for the purge and clears the mark only if it is
+    still the one it read; a second run changes nothing."""
     from care_tracker import wiring
-    from care_tracker.adapters.employer_store import EXPIRING, EmployersItem, employer_pk, pa_sk
     from care_tracker.rules.employment import purge_at
     from functions.jobs import JOBS
 
-    world.rota.plan(world.emp, world.e, world.p2, fields(P1), repeat_until=P1 + timedelta(weeks=1))
-    leaving = P1 + timedelta(days=13)
-    world.people.service.archive(world.emp, world.e, world.p2, leaving)
-    # as it was stored before: no marks on the work, the record in the plain shard
-    world.store.mark_for_purge(world.e, world.p2, None)
-    EmployersItem(employer_pk(world.e), pa_sk(world.p2)).update(actions=[EmployersItem.expiry_shard.set(EXPIRING)])
-    done = JOBS["mark_archived_for_purge"].run(NOW)
-    assert done["archived_records"] == 1 and done["work_items_marked"] >= 3 and done["moved_to_login_shard"] == 1, done
+    world.rota.plan(world.emp, world.e, world.p2, fields(P1), repeat_until=P1 + timedelta(weeks=3))
+    world.timesheets.step(world.pa2_caller, world.e, world.p2, P1, "submit", 1)
+    leaving = P1 + timedelta(days=10)
+    with dynamodb_requests() as calls:
+        world.people.service.archive(world.emp, world.e, world.p2, leaving)
+    writes = {k: v for k, v in calls.items() if k in {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}}
+    assert writes == {"TransactWriteItems": 1} and "Scan" not in calls, dict(calls)
+    left = world.store.shifts_between(world.e, world.p2, P1, P1 + timedelta(weeks=4))
+    assert [s.shift.day for s in left] == [P1, P1 + timedelta(weeks=1)]  # at once, not after the job
+    assert {i.purge_at for i in world.store.everything(world.e, world.p2)} == {None}  # the job's to do
+
+    store = wiring.employer_store()
+    [(employer_id, pa_id, mark)] = list(store.work_marks())
+    assert (employer_id, pa_id) == (world.e, world.p2)
+    assert store.clear_work_mark(world.e, world.p2, mark.replace("archived", "reactivated")) is False  # not its mark
+    done = JOBS["follow_up_archives"].run(NOW)
+    assert done == {"followed_up": 1, "changed_meanwhile": 0, "failed": 0}, done
     assert {i.purge_at for i in world.store.everything(world.e, world.p2)} == {purge_at(leaving)}
-    assert JOBS["mark_archived_for_purge"].run(NOW)["work_items_marked"] == 0  # safe to repeat
-    purged = wiring.employer_service().purge_expired(datetime.fromtimestamp(purge_at(leaving) + 86400, UTC))
-    assert purged["deleted_by_hooks"] >= 3 and purged["deleted_logins"] == 1, purged
-    assert list(world.store.everything(world.e, world.p2)) == []
+    assert list(store.work_marks()) == []
+    with dynamodb_requests() as calls:
+        assert JOBS["follow_up_archives"].run(NOW) == {"followed_up": 0, "changed_meanwhile": 0, "failed": 0}
+    assert dict(calls) == {"Query": 1}  # a second run reads the empty index and changes nothing
+
+
+def test_a_reactivation_made_while_the_follow_up_runs_is_done_by_the_next_run(world):
+    from care_tracker import wiring
+    from functions.jobs import JOBS
+
+    world.rota.plan(world.emp, world.e, world.p2, fields(P1), repeat_until=P1 + timedelta(weeks=1))
+    service, store = world.people.service, wiring.employer_store()
+    leaving = P1 + timedelta(days=13)
+    service.archive(world.emp, world.e, world.p2, leaving)
+    [(_, _, archived_mark)] = list(store.work_marks())
+    service.reactivate(world.emp, world.e, world.p2, leaving + timedelta(days=7))  # meanwhile
+    assert store.clear_work_mark(world.e, world.p2, archived_mark) is False  # the job's clear of what it read
+    assert [m for *_, m in store.work_marks()] != [archived_mark]  # the reactivation's mark stays
+    JOBS["follow_up_archives"].run(NOW)
+    assert {i.purge_at for i in world.store.everything(world.e, world.p2)} == {None}
+    assert list(store.work_marks()) == []

@@ -105,3 +105,39 @@ def test_list_keys_order_by_name_then_id_within_their_run(people, status):
     assert all(k.startswith(prefix) for k in keys)
     by_key = [p for _, p in sorted(zip(keys, people, strict=True))]
     assert [rules.sort_name(n) for n, _ in by_key] == sorted(rules.sort_name(n) for n, _ in people)
+
+
+# ---------- what an archive leaves for follow_up_archives; by_expiry's sort key ----------
+@given(st.integers(1, 10**9), st.one_of(st.none(), dates))
+def test_a_work_mark_carries_its_leaving_date_and_differs_by_version(version, leaving):
+    mark = rules.work_mark(version, leaving)
+    assert rules.marked_leaving_date(mark) == leaving
+    assert rules.work_mark(version + 1, leaving) != mark  # a later change never looks like the one read
+
+
+def test_a_work_mark_of_an_archive_and_of_a_reactivation():
+    assert rules.work_mark(3, date(2026, 1, 15)) == "0000000003#archived#2026-01-15"
+    assert rules.work_mark(4, None) == "0000000004#reactivated"
+    assert rules.marked_leaving_date("0000000004#reactivated") is None
+
+
+@given(st.integers(0, 10**10), st.integers(0, 10**10), st.booleans())
+def test_expiry_keys_sort_as_their_purge_dates_and_due_ones_sort_before_the_bound(purge, at, login):
+    key = rules.expiry_key(purge, login)
+    assert rules.checks_login(key) is login
+    assert (key < rules.expiry_key_before(at)) is (purge <= at)  # the Query's condition: due by `at`
+    assert (rules.expiry_key(purge, False) < rules.expiry_key(at, False)) is (purge < at)
+
+
+def test_the_login_check_goes_to_the_record_purged_last():
+    assert rules.login_check_carrier({"a": 100, "b": 300, "new": 200}, "new") == "b"
+    assert rules.login_check_carrier({"a": 100, "new": 200}, "new") == "new"
+    assert rules.login_check_carrier({"a": 200, "new": 200}, "new") == "new"  # a tie: the one being archived
+    assert rules.login_check_carrier({"b": 300, "a": 300, "new": 100}, "new") == "a"
+
+
+@given(st.dictionaries(st.text("abc", min_size=1, max_size=3), st.integers(0, 1000), max_size=6), st.integers(0, 1000))
+def test_the_carrier_is_always_purged_no_earlier_than_any_other(others, own):
+    purges = {**others, "me": own}
+    carrier = rules.login_check_carrier(purges, "me")
+    assert purges[carrier] == max(purges.values())
