@@ -59,7 +59,8 @@ class Context:
     def get_remaining_time_in_millis(self): return 29000
 event = json.loads(sys.argv[1])
 response = app(event, Context())
-print(json.dumps({"s": time.perf_counter() - t, "status": response["statusCode"]}))
+print(json.dumps({"s": time.perf_counter() - t, "status": response["statusCode"],
+                  "heavy": sorted(m for m in ("pydantic", "aws_xray_sdk", "functions.auth") if m in sys.modules)}))
 """
 BASELINE = """
 import json, sys, time
@@ -80,11 +81,15 @@ def _me_event(token: str) -> dict:
                                "requestId": "bench-request"}}
 
 
+LOADED: set[str] = set()  # what the first GET /me loaded of what it should not need (FIRST_ME's "heavy")
+
+
 def _child(code: str, args: list[str], env: dict[str, str], cwd: Path = ROOT) -> float:
     # `python -c` puts its working directory first on sys.path: the artifact's runs start in it
     out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, cwd=cwd, check=True).stdout
     result = json.loads(out.strip().splitlines()[-1])
     assert result["status"] == 200, out[-2000:]
+    LOADED.update(result.get("heavy", ()))
     return result["s"]
 
 
@@ -145,7 +150,8 @@ def true_cold_start(artifact: list[Path], without_bytecode: list[Path]) -> dict:
     return {"first_me_ms": round(me_s * 1000, 1), "baseline_boto3_getitem_ms": round(base_s * 1000, 1),
             "first_me_over_baseline": round(me_s / base_s, 2), "target_first_me_over_baseline": 1.3,
             "first_me_without_bytecode_ms": round(source_s * 1000, 1),
-            "first_me_without_bytecode_over_baseline": round(source_s / base_s, 2)}
+            "first_me_without_bytecode_over_baseline": round(source_s / base_s, 2),
+            "first_me_loaded": sorted(LOADED)}
 
 
 def _from_the_artifact(measure) -> dict:
