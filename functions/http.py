@@ -95,9 +95,10 @@ def internal_error(request) -> Response:
 
 
 def authenticate(request) -> Any:
-    from care_tracker.wiring import auth_service
+    from care_tracker.services.callers import authenticate as caller_of
+    from care_tracker.wiring import token_verifier, users
 
-    return auth_service().authenticate(request.headers.get("authorization"))
+    return caller_of(request.headers.get("authorization"), token_verifier(), users())
 
 
 def route(

@@ -27,7 +27,9 @@ from app import app
 with Client(app) as client:
     status = client.http.get("/me", headers={"Authorization": "Bearer abc.def.ghi"}).status_code
 print(json.dumps({"status": status, "capabilities": sorted(m for m in sys.modules if m.startswith("functions.")),
-                  "pydantic": "pydantic" in sys.modules}))
+                  "pydantic": "pydantic" in sys.modules,
+                  "sign_in": sorted(m for m in ("care_tracker.services.auth", "care_tracker.adapters.sealed",
+                                                "care_tracker.adapters.sign_in_store") if m in sys.modules)}))
 """
 
 
@@ -39,6 +41,7 @@ def test_answering_me_imports_only_its_own_capability_and_no_pydantic():
     loaded = {m.removeprefix("functions.") for m in answer["capabilities"]} & set(CAPABILITIES)
     assert loaded == {"me"}, loaded
     assert not answer["pydantic"]  # ~25% of a cold start (issue 9); the bench checks a successful /me too
+    assert answer["sign_in"] == []  # checking a token needs none of the sign-in machinery
     assert "functions.rota" not in answer["capabilities"] and "functions.feedback" not in answer["capabilities"]
     assert "functions.openapi" not in answer["capabilities"]
 
