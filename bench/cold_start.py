@@ -24,7 +24,7 @@ RUNS = 9
 PROBE = (
     "import time, sys, json; t = time.perf_counter(); import {module}; "
     "print(json.dumps({{'s': time.perf_counter() - t, 'modules': sorted(m for m in sys.modules if m.split('.')[0] in "
-    "('boto3', 'botocore', 'pynamodb', 'jwt', 'cryptography', 'aws_xray_sdk', 'holidays', 'zxcvbn'))}}))"
+    "('boto3', 'botocore', 'pynamodb', 'cryptography', 'aws_xray_sdk', 'holidays', 'zxcvbn'))}}))"
 )
 
 
