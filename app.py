@@ -6,10 +6,14 @@ Every route is registered at import, but a capability's module is imported on it
 Scheduled jobs are separate Lambda functions (functions/jobs.py; infra/package.py generates their
 resources), so they do not load this module.
 """
-from chalice import Chalice
+from functions import cold_start
 
-from care_tracker.config import settings
-from functions import capabilities, fallback, middleware
+cold_start.pause_collector()  # before the imports: see functions/cold_start.py
+
+from chalice import Chalice  # noqa: E402
+
+from care_tracker.config import settings  # noqa: E402
+from functions import capabilities, fallback, middleware  # noqa: E402
 
 app = Chalice(app_name="care-tracker")
 app.api.cors = False

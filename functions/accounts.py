@@ -7,7 +7,8 @@ from chalice import Blueprint
 from pydantic import BaseModel, Field, StrictBool, StringConstraints
 
 from functions.auth import Me
-from functions.http import Name, Strict, route
+from functions.http import route
+from functions.schema import Name, Strict
 
 bp = Blueprint(__name__)
 

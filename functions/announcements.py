@@ -4,7 +4,8 @@ from __future__ import annotations
 from chalice import Blueprint
 from pydantic import BaseModel
 
-from functions.http import Instant, Strict, route, text
+from functions.http import route
+from functions.schema import Instant, Strict, text
 
 bp = Blueprint(__name__)
 

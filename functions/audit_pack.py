@@ -11,7 +11,8 @@ from typing import Literal
 from chalice import Blueprint
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.http import Strict, route
+from functions.http import route
+from functions.schema import Strict
 
 bp = Blueprint(__name__)
 

@@ -1,4 +1,5 @@
-"""Logging in (Cognito), the first-login password change, password reset, and who am I."""
+"""Logging in (Cognito), the first-login password change, password reset, and the model of who am I
+(GET /me itself is functions/me.py, kept free of pydantic)."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -6,7 +7,8 @@ from typing import Annotated
 from chalice import Blueprint
 from pydantic import BaseModel, Field, RootModel
 
-from functions.http import Email, NamedLocation, Strict, route, text
+from functions.http import route
+from functions.schema import Email, NamedLocation, Strict, text
 
 bp = Blueprint(__name__)
 
@@ -282,17 +284,8 @@ def reset_password(body: ResetPasswordRequest):
     return Accepted(message="Your password has been changed. Log in with it now.")
 
 
-@route(bp, "/me", summary="Who I am: roles, organisation and locations", response=Me, tag="auth", commissioners=True)
-def me(caller):
-    return me_of(caller)
-
-
 def me_of(caller) -> Me:
-    from care_tracker.services.names import of_account
-    from care_tracker.wiring import location_directory
+    """GET /me's answer (functions/me.py), as the model the MFA routes answer with."""
+    from functions.me import me_view
 
-    return Me(user_id=caller.user_id, email=caller.email, full_name=caller.full_name,
-              roles=sorted(caller.roles | caller.awaiting_mfa), organisation_id=caller.org_id,
-              location_ids=list(caller.location_ids), local_authorities=list(caller.local_authorities),
-              mfa_enrolled=caller.mfa_enrolled, roles_awaiting_mfa=sorted(caller.awaiting_mfa),
-              **of_account(location_directory(), caller.org_id, caller.location_ids))  # names beside ids (issue 9)
+    return Me(**me_view(caller))

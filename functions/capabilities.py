@@ -3,7 +3,7 @@
 Every route is registered with Chalice at import, from functions/route_table.py, so API Gateway,
 `chalice local` and the local API server route exactly as before; but a route's module (its views
 and pydantic models) is imported only when one of its routes is first called. A cold start answering
-GET /me then pays for auth.py alone, not for the 19 capabilities of the whole API.
+GET /me then pays for me.py alone, not for the 20 capabilities of the whole API.
 
 Routes are still declared once, with functions.http.route in their module; route_table.py is written
 from those declarations (`python -m functions.capabilities`), and a unit test fails when it is stale.
@@ -19,7 +19,7 @@ from chalice import Chalice
 from functions.route_table import TABLE
 
 # Registration order (that of app.routes, which `chalice package` turns into API Gateway's resources).
-CAPABILITIES = ("health", "auth", "windows", "locations", "registrations", "accounts", "announcements", "returns",
+CAPABILITIES = ("health", "auth", "me", "windows", "locations", "registrations", "accounts", "announcements", "returns",
                 "compliance", "enforcement", "exports", "feedback", "commissioners", "employers", "no_change",
                 "rota", "timesheets", "holiday", "audit_pack")
 

@@ -9,7 +9,8 @@ from typing import Any, Literal
 from chalice import Blueprint
 from pydantic import BaseModel, Field
 
-from functions.http import Strict, route, text
+from functions.http import route
+from functions.schema import Strict, text
 
 bp = Blueprint(__name__)
 

@@ -13,7 +13,8 @@ from typing import Annotated, Literal
 from chalice import Blueprint
 from pydantic import AfterValidator, BaseModel, Field, StrictBool, StringConstraints, model_validator
 
-from functions.http import Email, Name, Strict, route, text
+from functions.http import route
+from functions.schema import Email, Name, Strict, text
 
 bp = Blueprint(__name__)
 

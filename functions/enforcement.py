@@ -7,7 +7,8 @@ from chalice import Blueprint
 from pydantic import BaseModel, Field, StringConstraints
 
 from care_tracker.rules.enforcement import CaseAction, CaseState
-from functions.http import Strict, route, text
+from functions.http import route
+from functions.schema import Strict, text
 
 bp = Blueprint(__name__)
 

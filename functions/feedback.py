@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 from chalice import Blueprint
 from pydantic import BaseModel, Field, StringConstraints
 
-from functions.http import Strict, route, text
+from functions.http import route
+from functions.schema import Strict, text
 
 bp = Blueprint(__name__)
 

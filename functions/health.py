@@ -1,8 +1,8 @@
 """Liveness and the API's own description."""
 from chalice import Blueprint
-from pydantic import BaseModel
 
 from functions.http import json_response, route
+from functions.schema import BaseModel  # pydantic's, with deferred building set (see schema.py)
 
 bp = Blueprint(__name__)
 

@@ -9,8 +9,9 @@ from typing import Annotated
 from chalice import Blueprint
 from pydantic import Field
 
-from functions.http import Strict, route, text
+from functions.http import route
 from functions.rota import BOTH, EMPLOYER, user_id
+from functions.schema import Strict, text
 
 bp = Blueprint(__name__)
 

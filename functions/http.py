@@ -2,6 +2,10 @@
 model, call one service function, map the result (or an AppError) to a JSON response.
 
 Each route is declared once, with its models, and that declaration also feeds /openapi.json.
+
+pydantic is not imported here: the models and their shared pieces are in functions/schema.py, loaded
+with the first route that has a model. GET /me, the call every client makes first, has none, so a
+cold start answering it does not pay for pydantic (issue 9).
 """
 from __future__ import annotations
 
@@ -9,88 +13,16 @@ import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError
 
-from care_tracker.errors import AppError, BadRequest, Forbidden, ValidationFailed
+from care_tracker.errors import AppError, Forbidden
 
-# Every model of the API builds its validator when first used, not at import: a cold start then pays
-# for the few models its request touches, not the ~100 of every route (about 60% of the API's import).
-# Set on BaseModel itself, before any blueprint defines a model, so every model inherits it.
-BaseModel.model_config["defer_build"] = True
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 JSON_HEADERS = {"Content-Type": "application/json"}
-
-# An email address, compared case-insensitively everywhere, so stored lower-case. The domain ends in a
-# name of letters, as Cognito requires ("0@0.0" was a 500 from AdminCreateUser; found by schemathesis).
-Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=3, max_length=254,
-                                         pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")]
-
-
-
-
-def _iso_text(value: Any) -> Any:
-    # pydantic would read a number as seconds since 1970; the API documents an ISO 8601 string.
-    if not isinstance(value, (str, datetime)):
-        raise ValueError("give an ISO 8601 instant as a string, e.g. 2026-12-09T10:00:00+00:00")
-    return value
-
-
-def _plausible(value: datetime) -> datetime:
-    # Calendars and time zones are only ever needed for the service's own years; year 1 or 9999 would
-    # overflow on the way to Europe/London.
-    if not 2000 <= value.year <= 2100:
-        raise ValueError("give an instant between the years 2000 and 2100")
-    return value
-
-
-def _refuse_control(multiline: bool):
-    def check(text: str) -> str:
-        from care_tracker.rules.feedback import control_characters
-
-        found = control_characters(text, multiline=multiline)
-        if found:
-            raise ValueError(f"remove the invisible or control characters ({', '.join(found[:5])}); "
-                             + ("only plain text and line breaks are accepted" if multiline else "use one line of plain text"))
-        return text
-
-    return AfterValidator(check)
-
-
-def _normalised(value: Any) -> Any:
-    from care_tracker.rules.feedback import normalise_text
-
-    return normalise_text(value) if isinstance(value, str) else value
-
-
-def text(max_length: int, *, multiline: bool, min_length: int = 1) -> Any:
-    """A name or free text in a request: trimmed, Windows line ends made plain, and no NUL, control or
-    invisible format characters (a line break only where `multiline`)."""
-    return Annotated[str, BeforeValidator(_normalised), StringConstraints(min_length=min_length, max_length=max_length),
-                     _refuse_control(multiline)]
-
-
-# A person's name, a job title, an organisation's name: one line of plain text.
-Name = text(200, multiline=False)
-
-# An instant in a request: an ISO 8601 string with a UTC offset, in the service's range of years.
-Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_plausible)]
-
-
-class NamedLocation(BaseModel):
-    """A location's id with its name, wherever an answer lists locations for people to read."""
-
-    location_id: str
-    name: str | None
-
-
-class Strict(BaseModel):
-    """Request bodies refuse unknown fields, so a typo is an error rather than silently ignored."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 @dataclass(frozen=True)
@@ -102,12 +34,20 @@ class RouteSpec:
     roles: tuple[str, ...] = ()
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
-    response: type[BaseModel] | None = None
+    # The answer's model, or a function returning it: a route kept free of pydantic names its model
+    # lazily, and only the OpenAPI document loads it (see response_model).
+    response: type[BaseModel] | Callable[[], type[BaseModel]] | None = None
     status: int = 200
     tag: str = "care-tracker"
     errors: tuple[int, ...] = field(default=())
     commissioners: bool = False  # whether a commissioner may call it (see route())
     operation_id: str = ""  # the view's name: OpenAPI's operationId, the method name in generated clients
+
+
+    def response_model(self) -> type[BaseModel] | None:
+        if self.response is None or isinstance(self.response, type):
+            return self.response
+        return self.response()
 
 
 ROUTES: list[RouteSpec] = []
@@ -117,7 +57,7 @@ READ_ONLY = "Commissioner accounts are read-only: they can look at returns but c
 
 
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    if isinstance(payload, BaseModel):
+    if hasattr(payload, "model_dump"):  # a pydantic model; pydantic itself is not imported here (see above)
         payload = payload.model_dump(mode="json", exclude_none=False)
     return Response(body=json.dumps(payload, default=str), status_code=status, headers={**JSON_HEADERS, **(headers or {})})
 
@@ -154,49 +94,17 @@ def internal_error(request) -> Response:
                                      f"if it keeps happening, contact the support team quoting {request_id}."}, 500)
 
 
-def _explain(exc: ValidationError, where: str) -> ValidationFailed:
-    problems = []
-    for err in exc.errors(include_url=False, include_context=False, include_input=False):
-        name = ".".join(str(part) for part in err["loc"]) or where
-        problems.append({"field": name, "problem": err["msg"]})
-    text = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
-    return ValidationFailed(f"Check the {where}: {text}.", details={"problems": problems})
-
-
-def parse_body(raw: bytes | None, model: type[BaseModel]) -> BaseModel:
-    if not raw:
-        raise BadRequest("Send a JSON object as the request body.", code="missing_body")
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest(f"The request body is not valid JSON: {exc}.", code="invalid_json") from exc
-    except RecursionError as exc:  # '[' * 100000: no body of this API nests more than a few levels
-        raise BadRequest("The request body nests too deeply to be one of this API's bodies.", code="invalid_json") from exc
-    if not isinstance(data, dict):
-        raise BadRequest("The request body must be a JSON object.", code="invalid_json")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise _explain(exc, "request body") from exc
-
-
-def parse_query(params: dict[str, str] | None, model: type[BaseModel]) -> BaseModel:
-    try:
-        return model.model_validate(params or {})
-    except ValidationError as exc:
-        raise _explain(exc, "query string") from exc
-
-
 def authenticate(request) -> Any:
-    from care_tracker.wiring import auth_service
+    from care_tracker.services.callers import authenticate as caller_of
+    from care_tracker.wiring import token_verifier, users
 
-    return auth_service().authenticate(request.headers.get("authorization"))
+    return caller_of(request.headers.get("authorization"), token_verifier(), users())
 
 
 def route(
     bp: Blueprint, path: str, method: str = "GET", *, summary: str, public: bool = False,
     roles: tuple[str, ...] = (), body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
-    response: type[BaseModel] | None = None, status: int = 200, tag: str = "care-tracker",
+    response: type[BaseModel] | Callable[[], type[BaseModel]] | None = None, status: int = 200, tag: str = "care-tracker",
     commissioners: bool = False, content_types: tuple[str, ...] = ("application/json",),
 ) -> Callable:
     """Registers `fn` as a route. `fn` gets the path parameters, and `caller`, `body`, `query` when
@@ -236,8 +144,12 @@ def route(
                         raise Forbidden("Your account does not have the role needed for this.", code="wrong_role")
                     kwargs["caller"] = caller
                 if body is not None:
+                    from functions.schema import parse_body
+
                     kwargs["body"] = parse_body(request.raw_body, body)
                 if query is not None:
+                    from functions.schema import parse_query
+
                     kwargs["query"] = parse_query(request.query_params, query)
                 result = fn(**kwargs)
             except AppError as error:

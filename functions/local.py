@@ -4,7 +4,8 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from care_tracker.errors import NotFound
-from functions.http import Instant, Strict, route
+from functions.http import route
+from functions.schema import Instant, Strict
 
 bp = Blueprint(__name__)
 

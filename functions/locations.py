@@ -6,7 +6,8 @@ from typing import Annotated
 from chalice import Blueprint
 from pydantic import BaseModel, Field, StringConstraints
 
-from functions.http import Strict, route
+from functions.http import route
+from functions.schema import Strict
 
 bp = Blueprint(__name__)
 

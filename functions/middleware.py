@@ -8,6 +8,7 @@ from chalice.app import Request
 
 from care_tracker.errors import Forbidden
 from care_tracker.observability import logger, metrics, tracer
+from functions.cold_start import first_request_answered
 from functions.http import error_response, json_response, request_id_of
 
 OUTSIDE_UK = Forbidden(
@@ -45,7 +46,10 @@ def install(app: Chalice) -> None:
         # Outermost: a request id before the logger reads it (chalice local gives none), and the
         # error shape on whatever the framework answered.
         request_id = request_id_of(event)
-        return _in_error_shape(get_response(event), request_id)
+        try:
+            return _in_error_shape(get_response(event), request_id)
+        finally:
+            first_request_answered()
 
     app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(correlation_id_path="requestContext.requestId", clear_state=True)))
     app.register_middleware(ConvertToMiddleware(metrics.log_metrics))

@@ -78,7 +78,7 @@ def _operation(spec: RouteSpec, components: dict[str, Any]) -> dict[str, Any]:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(spec.body, components)}}}
     ok: dict[str, Any] = {"description": "OK"}
     if spec.response is not None:
-        ok["content"] = {"application/json": {"schema": _ref(spec.response, components)}}
+        ok["content"] = {"application/json": {"schema": _ref(spec.response_model(), components)}}
     links = LINKS.get((spec.operation_id, str(spec.status)))
     if links:
         ok["links"] = {name: {"operationId": target, "parameters": params} for name, (target, params) in links.items()}

@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 from chalice import Blueprint
 from pydantic import BaseModel, Field, StrictBool, StringConstraints
 
-from functions.http import Email, Name, NamedLocation, Strict, route, text
+from functions.http import route
+from functions.schema import Email, Name, NamedLocation, Strict, text
 
 bp = Blueprint(__name__)
 

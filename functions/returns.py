@@ -7,7 +7,8 @@ from typing import Any
 from chalice import Blueprint
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
-from functions.http import Strict, json_response, route
+from functions.http import json_response, route
+from functions.schema import Strict
 from functions.windows import Window
 
 bp = Blueprint(__name__)

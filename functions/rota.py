@@ -10,7 +10,8 @@ from chalice import Blueprint
 from pydantic import Field
 
 from care_tracker.errors import BadRequest, NotFound
-from functions.http import Strict, route
+from functions.http import route
+from functions.schema import Strict
 
 bp = Blueprint(__name__)
 

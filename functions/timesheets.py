@@ -9,8 +9,9 @@ from typing import Annotated, Literal
 from chalice import Blueprint
 from pydantic import Field, StringConstraints
 
-from functions.http import Strict, route, text
+from functions.http import route
 from functions.rota import BOTH, EMPLOYER, ShiftFields, path_date, user_id
+from functions.schema import Strict, text
 
 bp = Blueprint(__name__)
 

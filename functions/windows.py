@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from chalice import Blueprint
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from care_tracker.errors import BadRequest
 from functions.http import route
+from functions.schema import BaseModel  # pydantic's, with deferred building set (see schema.py)
 
 bp = Blueprint(__name__)
 

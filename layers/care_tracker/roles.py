@@ -11,3 +11,8 @@ class Role(str, Enum):
     PA = "pa"
     # Local authorities and NHS discharge teams (RULES 1.5a): read-only, tied to local authorities.
     COMMISSIONER = "commissioner"
+
+
+# Roles that see most (every return of an organisation, the whole country, enforcement): an
+# authenticator app is required (ASVS 6.3.3). Everyone else may turn it on.
+MFA_ROLES = frozenset({"approver", "admin", "enforcement_officer"})

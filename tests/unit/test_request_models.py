@@ -94,7 +94,7 @@ def test_a_line_break_is_free_text_but_not_a_name():
 
 @pytest.mark.parametrize("email", ["0@0.0", "a@b.1", "x@y"])
 def test_an_email_cognito_would_refuse_is_refused_first(email):
-    from functions.http import Email
+    from functions.schema import Email
 
     with pytest.raises(ValidationError):
         TypeAdapter(Email).validate_python(email)

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from care_tracker.roles import MFA_ROLES
+
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
 LOCKOUT = timedelta(minutes=15)
 LONDON = ZoneInfo("Europe/London")
 
-# Roles that see most (every return of an organisation, the whole country, enforcement): an
-# authenticator app is required (ASVS 6.3.3). Everyone else may turn it on.
-MFA_ROLES = frozenset({"approver", "admin", "enforcement_officer"})
 
 
 @dataclass(frozen=True)

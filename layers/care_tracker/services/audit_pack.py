@@ -372,7 +372,7 @@ class AuditPackJobs:
         so a second delivery changes nothing. What the person can act on (the range, the pay cycle)
         marks it failed with the reason; anything else is raised for the queue to retry, and the
         last attempt marks it failed with what to do."""
-        from care_tracker.services.auth import Caller
+        from care_tracker.services.callers import Caller
 
         pack = self._packs.get(employer_id, pack_id)
         if pack is None or pack.status != "making" or pack.token != token:

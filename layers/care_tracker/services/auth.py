@@ -1,7 +1,6 @@
 """Logging in, first-login password change, password reset, and who is calling."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -21,6 +20,7 @@ from care_tracker.ports import (
 )
 from care_tracker.rules.passwords import password_problems
 from care_tracker.rules.sign_in import MFA_ROLES, locked_message, locked_until, needs_mfa
+from care_tracker.services.callers import Caller, authenticate
 
 ISSUER = "Care Tracker"
 ENROLMENT_TIME = timedelta(minutes=10)  # to install an app and scan the code
@@ -30,24 +30,6 @@ def otpauth_uri(email: str, secret: str) -> str:
     """What a QR code for an authenticator app holds (Key Uri Format)."""
     return (f"otpauth://totp/{quote(ISSUER)}:{quote(email)}?secret={secret}&issuer={quote(ISSUER)}"
             "&algorithm=SHA1&digits=6&period=30")
-
-
-@dataclass(frozen=True)
-class Caller:
-    user_id: str
-    email: str
-    full_name: str
-    roles: frozenset[str]
-    org_id: str | None = None
-    location_ids: tuple[str, ...] = field(default_factory=tuple)
-    local_authorities: tuple[str, ...] = field(default_factory=tuple)  # a commissioner's areas
-    # Roles held but not in force until the person sets up two-step sign-in (e.g. just promoted to
-    # approver): `roles` leaves them out, so every check refuses their powers meanwhile.
-    awaiting_mfa: frozenset[str] = frozenset()
-    mfa_enrolled: bool = False
-
-    def has(self, *roles: str) -> bool:
-        return bool(self.roles.intersection(roles))
 
 
 ENROL_HOW = ("Sign out, then sign in again: you will be asked to set up an authenticator app (scan the QR code "
@@ -279,21 +261,4 @@ class AuthService:
         self._identity.reset_password(email.lower(), code, new_password)
 
     def authenticate(self, authorization: str | None) -> Caller:
-        """The caller behind a `Bearer <ID token>` header: verified token, then one read of the account,
-        so a deactivated account is refused at once even while its token is unexpired."""
-        scheme, _, token = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized("Log in first, then send the ID token as 'Authorization: Bearer <token>'.")
-        claims = self._tokens.claims(token.strip())
-        user = self._users.get(claims["sub"])
-        if user is None:
-            raise Unauthorized("There is no Care Tracker account for this login.", code="no_account")
-        if not user.active:
-            raise Forbidden("This account has been deactivated. Ask your approver or the support team.", code="account_deactivated")
-        roles = frozenset(user.roles)
-        awaiting = frozenset() if user.mfa_enrolled else roles & MFA_ROLES
-        return Caller(
-            user_id=user.user_id, email=user.email, full_name=user.full_name, roles=roles - awaiting,
-            org_id=user.org_id, location_ids=tuple(user.location_ids), local_authorities=tuple(user.local_authorities),
-            awaiting_mfa=awaiting, mfa_enrolled=user.mfa_enrolled,
-        )
+        return authenticate(authorization, self._tokens, self._users)

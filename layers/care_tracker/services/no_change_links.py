@@ -100,7 +100,7 @@ class NoChangeLinks:
         return (user_id, location_id, care_type, period, link_id, window), None
 
     def _caller(self, user_id: str):
-        from care_tracker.services.auth import Caller
+        from care_tracker.services.callers import Caller
 
         user = self._users.get(user_id)
         if user is None or not user.active:
