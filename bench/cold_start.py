@@ -150,10 +150,10 @@ def true_cold_start(artifact: list[Path], without_bytecode: list[Path]) -> dict:
     # Each ratio from one round (a baseline and the two /me runs back to back, under the same load),
     # then their median: a machine whose load drifts moves both sides of a round together.
     return {"first_me_ms": round(me_s * 1000, 1), "baseline_boto3_getitem_ms": round(base_s * 1000, 1),
-            "first_me_over_baseline": round(statistics.median(m / b for m, b in zip(first_me, baseline)), 2),
+            "first_me_over_baseline": round(statistics.median(m / b for m, b in zip(first_me, baseline, strict=True)), 2),
             "target_first_me_over_baseline": 1.3,
             "first_me_without_bytecode_ms": round(source_s * 1000, 1),
-            "first_me_without_bytecode_over_baseline": round(statistics.median(s / b for s, b in zip(from_source, baseline)), 2),
+            "first_me_without_bytecode_over_baseline": round(statistics.median(s / b for s, b in zip(from_source, baseline, strict=True)), 2),
             "first_me_loaded": sorted(LOADED)}
 
 
